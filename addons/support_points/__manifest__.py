@@ -1,0 +1,20 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Support Points",
+    "summary": "Service points per customer, charged when helpdesk tickets close",
+    "version": "18.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "After-Sales",
+    "author": "Support Suite Authors",
+    "website": "https://github.com/support-suite/support-suite",
+    "depends": [
+        "helpdesk_mgmt",
+        "account",
+        "base_automation",
+    ],
+    "data": [
+        "security/support_points_groups.xml",
+    ],
+    "development_status": "Alpha",
+    "installable": True,
+}
