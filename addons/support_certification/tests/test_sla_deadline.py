@@ -176,10 +176,17 @@ class TestSlaDeadline(SupportCertificationCase):
                         "team_id": self.team.id,
                         "partner_id": self.carol.id,
                         "sla_tier_id": self.tier_platinum.id,
+                        "sla_resolution_deadline": self.at(9, 9),
                     }
                 )
             )
         self.assertEqual(ticket.sla_tier_id, self.tier_standard)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(2, 10))
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).sla_resolution_deadline = self.at(9, 9)
+        # Managers may adjust a deadline by hand.
+        ticket.with_user(self.manager).sla_resolution_deadline = self.at(9, 9)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(9, 9))
         self.assertFalse(ticket.with_user(self.agent).sla_tier_editable)
         self.assertTrue(ticket.with_user(self.manager).sla_tier_editable)
 
@@ -230,6 +237,12 @@ class TestSlaDeadline(SupportCertificationCase):
             )
             self.assertEqual(ticket.sla_response_state, "breached")
 
+    def test_ticket_created_closed_is_met(self):
+        with freeze_time(self.at(0, 10)):
+            ticket = self._ticket(self.alice, stage_id=self.stage_done.id)
+        self.assertEqual(ticket.sla_resolution_state, "met")
+        self.assertEqual(ticket.sla_response_state, "met")
+
     def test_resolution_met_or_breached_on_close(self):
         with freeze_time(self.at(0, 10)):
             early, late = (
@@ -241,3 +254,37 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(early.sla_resolution_state, "met")
         self.assertEqual(late.sla_resolution_state, "breached")
         self.assertFalse(early.sla_at_risk)
+
+    def test_create_planning_queries_do_not_grow_with_batch(self):
+        """Freezing tiers and planning deadlines costs the same queries for
+        5 or 50 new tickets of several customers."""
+        self._certify(self.bob, self.level_platinum, date(2026, 1, 1))
+        customers = [self.alice, self.bob, self.carol, False]
+
+        def vals_list(count):
+            return [
+                {
+                    "name": f"Load {i}",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": customers[i % 4] and customers[i % 4].id,
+                }
+                for i in range(count)
+            ]
+
+        model = self.env["helpdesk.ticket"]
+        with freeze_time(self.at(0, 10)):
+            model._sla_prepare_create_vals(vals_list(4))  # warm the caches
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            small = vals_list(5)
+            model._sla_prepare_create_vals(small)
+            small_count = self.env.cr.sql_log_count - before
+            large = vals_list(50)
+            with self.assertQueryCount(small_count):
+                model._sla_prepare_create_vals(large)
+        self.assertEqual(
+            {vals["sla_tier_id"] for vals in large},
+            {self.tier_platinum.id, self.tier_standard.id},
+        )
+        self.assertTrue(all(vals.get("sla_resolution_deadline") for vals in large))
