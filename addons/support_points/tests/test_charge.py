@@ -179,7 +179,9 @@ class TestCharge(SupportChargeCommon):
             ticket = self._close(self._ticket())
         self.assertEqual(ticket.support_charge_state, "fee")
         self.assertEqual(
-            self.Move.search([("kind", "=", "expire")]).points,
+            self.Move.search(
+                [("kind", "=", "expire"), ("partner_id", "=", self.customer.id)]
+            ).points,
             -1,
         )
 
@@ -274,6 +276,14 @@ class TestCharge(SupportChargeCommon):
             with self.assertRaisesRegex(ValidationError, "cannot be used"):
                 rules.create({"name": "Broken", "ticket_domain": domain, "points": 1})
         self.assertEqual(rules.search_count([]), count)
+
+    def test_unparsable_rule_domain_write_changes_nothing(self):
+        rule = self.env.ref("support_points.charge_rule_phone").with_user(self.manager)
+        before = rule.ticket_domain
+        with self.assertRaisesRegex(ValidationError, "Phone: one point"):
+            rule.write({"ticket_domain": "[('channel_id', '=', "})
+        rule.invalidate_recordset()
+        self.assertEqual(rule.ticket_domain, before)
 
     def test_rule_broken_later_is_skipped(self):
         self._grant(self.customer, 2)
