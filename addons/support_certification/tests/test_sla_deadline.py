@@ -51,6 +51,30 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(ticket.sla_response_deadline, self.at(8, 10))
         self.assertEqual(ticket.sla_resolution_deadline, self.at(8, 16))
 
+    def test_new_holiday_moves_later_deadlines(self):
+        """Cached work intervals follow calendar and leave changes."""
+        with freeze_time(self.at(4, 16)):
+            before = self._ticket(self.alice)
+            holiday = self.env["resource.calendar.leaves"].create(
+                {
+                    "name": "Public holiday",
+                    "calendar_id": self.calendar.id,
+                    "date_from": self.at(7, 0),
+                    "date_to": self.at(7, 23, 59),
+                }
+            )
+            during = self._ticket(self.alice)
+            holiday.date_to = self.at(7, 9, 30)
+            shorter = self._ticket(self.alice)
+            self.calendar.attendance_ids.filtered(
+                lambda a: a.dayofweek == "4" and a.day_period == "afternoon"
+            ).hour_to = 16
+            friday_short = self._ticket(self.alice)
+        self.assertEqual(before.sla_response_deadline, self.at(7, 10))
+        self.assertEqual(during.sla_response_deadline, self.at(8, 10))
+        self.assertEqual(shorter.sla_response_deadline, self.at(7, 10, 30))
+        self.assertEqual(friday_short.sla_response_deadline, self.at(7, 11, 30))
+
     def test_created_outside_working_hours(self):
         with freeze_time(self.at(5, 12)):
             ticket = self._ticket(self.alice)
@@ -152,10 +176,17 @@ class TestSlaDeadline(SupportCertificationCase):
                         "team_id": self.team.id,
                         "partner_id": self.carol.id,
                         "sla_tier_id": self.tier_platinum.id,
+                        "sla_resolution_deadline": self.at(9, 9),
                     }
                 )
             )
         self.assertEqual(ticket.sla_tier_id, self.tier_standard)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(2, 10))
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).sla_resolution_deadline = self.at(9, 9)
+        # Managers may adjust a deadline by hand.
+        ticket.with_user(self.manager).sla_resolution_deadline = self.at(9, 9)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(9, 9))
         self.assertFalse(ticket.with_user(self.agent).sla_tier_editable)
         self.assertTrue(ticket.with_user(self.manager).sla_tier_editable)
 
@@ -206,6 +237,12 @@ class TestSlaDeadline(SupportCertificationCase):
             )
             self.assertEqual(ticket.sla_response_state, "breached")
 
+    def test_ticket_created_closed_is_met(self):
+        with freeze_time(self.at(0, 10)):
+            ticket = self._ticket(self.alice, stage_id=self.stage_done.id)
+        self.assertEqual(ticket.sla_resolution_state, "met")
+        self.assertEqual(ticket.sla_response_state, "met")
+
     def test_resolution_met_or_breached_on_close(self):
         with freeze_time(self.at(0, 10)):
             early, late = (
@@ -217,3 +254,37 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(early.sla_resolution_state, "met")
         self.assertEqual(late.sla_resolution_state, "breached")
         self.assertFalse(early.sla_at_risk)
+
+    def test_create_planning_queries_do_not_grow_with_batch(self):
+        """Freezing tiers and planning deadlines costs the same queries for
+        5 or 50 new tickets of several customers."""
+        self._certify(self.bob, self.level_platinum, date(2026, 1, 1))
+        customers = [self.alice, self.bob, self.carol, False]
+
+        def vals_list(count):
+            return [
+                {
+                    "name": f"Load {i}",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": customers[i % 4] and customers[i % 4].id,
+                }
+                for i in range(count)
+            ]
+
+        model = self.env["helpdesk.ticket"]
+        with freeze_time(self.at(0, 10)):
+            model._sla_prepare_create_vals(vals_list(4))  # warm the caches
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            small = vals_list(5)
+            model._sla_prepare_create_vals(small)
+            small_count = self.env.cr.sql_log_count - before
+            large = vals_list(50)
+            with self.assertQueryCount(small_count):
+                model._sla_prepare_create_vals(large)
+        self.assertEqual(
+            {vals["sla_tier_id"] for vals in large},
+            {self.tier_platinum.id, self.tier_standard.id},
+        )
+        self.assertTrue(all(vals.get("sla_resolution_deadline") for vals in large))

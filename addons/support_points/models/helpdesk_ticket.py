@@ -82,10 +82,14 @@ class HelpdeskTicket(models.Model):
         for company in self.company_id:
             tickets = self.filtered(lambda t, c=company: t.company_id == c)
             partners = tickets.commercial_partner_id.with_company(company)
+            # one batch for all the customers of the company's tickets
+            balances = {
+                partner.id: partner.support_points_balance for partner in partners
+            }
             threshold = company.support_points_low_threshold
             for ticket in tickets:
-                partner = ticket.commercial_partner_id.with_company(company)
-                balance = partners.browse(partner.id).support_points_balance
+                partner = ticket.commercial_partner_id
+                balance = balances.get(partner.id, 0)
                 ticket.support_points_balance = balance
                 ticket.support_points_low = bool(partner) and balance <= threshold
         (self - self.filtered("company_id")).update(
@@ -104,8 +108,10 @@ class HelpdeskTicket(models.Model):
         reopening, changes nothing.  Open tickets, tickets without a customer
         and tickets closed in a no-charge stage (cancelled, rejected) are left
         alone.  Called by the automation
-        ``support_points.automation_ticket_close_charge``.
+        ``support_points.automation_ticket_close_charge``.  The caller must
+        be allowed to change the tickets (agents, or the automation).
         """
+        self.check_access("write")
         for ticket in self:
             ticket._support_charge()
         return True
@@ -178,7 +184,7 @@ class HelpdeskTicket(models.Model):
                 line = ticket._support_add_fee_line(rule)
                 vals.update(support_charge_state="fee", support_fee_line_id=line.id)
         ticket.write(vals)
-        if vals["support_charge_state"] == "charged":
+        if vals["support_charge_state"] in ("charged", "fee"):
             ticket._support_notify_low_balance()
         return True
 

@@ -48,6 +48,13 @@ class TestCharge(SupportChargeCommon):
         self.assertEqual(len(self._charge_lines(ticket)), 1)
         self.assertEqual(self.customer.support_points_balance, 2)
 
+    def test_portal_user_cannot_trigger_a_charge(self):
+        self._grant(self.customer, 3)
+        ticket = self._close(self._ticket(), self.stage_cancelled)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.portal_user).action_support_charge()
+        self.assertEqual(ticket.support_charge_state, "none")
+
     def test_open_ticket_is_not_charged(self):
         self._grant(self.customer, 3)
         ticket = self._ticket()
