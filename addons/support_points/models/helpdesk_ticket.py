@@ -152,7 +152,7 @@ class HelpdeskTicket(models.Model):
         partner = ticket.commercial_partner_id
         company = ticket.company_id
         moves = self.env["support.points.move"].sudo().with_company(company)
-        moves._lock_balance(partner, company)
+        balance = moves._lock_balance(partner, company)
         # under the lock: another transaction may have charged it meanwhile
         ticket.invalidate_recordset(["support_charge_state"])
         if ticket.support_charge_state != "none":
@@ -169,8 +169,10 @@ class HelpdeskTicket(models.Model):
                 support_charge_state="credited", support_points_charged=rule.points
             )
         else:
-            moves._expire_partner_points(partner, company)
-            balance = moves._lock_balance(partner, company)
+            # still under the lock taken above: the balance moves only by the
+            # expiry line written here
+            expired = moves._expire_partner_points(partner, company, locked=True)
+            balance += sum(expired.mapped("points"))
             if (
                 balance >= rule.points
                 or company.support_points_empty_policy == "overdraft"
