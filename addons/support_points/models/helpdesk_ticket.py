@@ -79,12 +79,22 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("commercial_partner_id", "company_id", "support_charge_state")
     def _compute_support_points_balance(self):
+        # sudo: only the customers' balances (what res.partner shows to the
+        # same users) are read, straight from the balance rows: one query per
+        # company for a whole list, without loading the partners
+        balance_rows = self.env["support.points.balance"].sudo()
         for company in self.company_id:
             tickets = self.filtered(lambda t, c=company: t.company_id == c)
-            partners = tickets.commercial_partner_id.with_company(company)
-            # one batch for all the customers of the company's tickets
             balances = {
-                partner.id: partner.support_points_balance for partner in partners
+                partner.id: balance
+                for partner, balance in balance_rows._read_group(
+                    [
+                        ("partner_id", "in", tickets.commercial_partner_id.ids),
+                        ("company_id", "=", company.id),
+                    ],
+                    groupby=["partner_id"],
+                    aggregates=["balance:sum"],
+                )
             }
             threshold = company.support_points_low_threshold
             for ticket in tickets:

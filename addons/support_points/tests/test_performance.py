@@ -74,7 +74,7 @@ class TestChargePerformance(SupportChargeCommon):
         small = self._close_and_count(self.small)
         big = self._close_and_count(self.big)
         self.assertEqual(small, big, (small, big))
-        self.assertLessEqual(small, 40)
+        self.assertLessEqual(small, 27)
         self.assertEqual(self.big.support_points_balance, 4)
         self.assertEqual(self.small.support_points_balance, 4)
 
@@ -101,7 +101,7 @@ class TestChargePerformance(SupportChargeCommon):
         count = self.cr.sql_log_count
         tickets.mapped("support_points_balance")
         self.assertEqual(self.cr.sql_log_count - count, first)
-        self.assertLessEqual(first, 8, first)
+        self.assertLessEqual(first, 4, first)
 
     def test_close_with_many_open_credits_reads_only_what_it_uses(self):
         """10,000 unused grants: the charge draws from the soonest-expiring one
