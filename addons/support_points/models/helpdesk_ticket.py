@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 
 class HelpdeskTicket(models.Model):
@@ -79,22 +80,63 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("commercial_partner_id", "company_id", "support_charge_state")
     def _compute_support_points_balance(self):
-        for company in self.company_id:
-            tickets = self.filtered(lambda t, c=company: t.company_id == c)
-            partners = tickets.commercial_partner_id.with_company(company)
-            # one batch for all the customers of the company's tickets
-            balances = {
-                partner.id: partner.support_points_balance for partner in partners
-            }
-            threshold = company.support_points_low_threshold
-            for ticket in tickets:
-                partner = ticket.commercial_partner_id
-                balance = balances.get(partner.id, 0)
-                ticket.support_points_balance = balance
-                ticket.support_points_low = bool(partner) and balance <= threshold
-        (self - self.filtered("company_id")).update(
-            {"support_points_balance": 0, "support_points_low": False}
+        stored = self.filtered("id")
+        figures = stored._support_points_balance_figures() if stored else {}
+        for ticket in self:
+            if ticket.id in figures:
+                in_company, has_partner, balance, threshold = figures[ticket.id]
+            else:
+                in_company, has_partner, balance, threshold = (
+                    ticket._support_points_balance_figures_new()
+                )
+            ticket.support_points_balance = balance if in_company else 0
+            ticket.support_points_low = (
+                in_company and has_partner and balance <= threshold
+            )
+
+    def _support_points_balance_figures_new(self):
+        """The figures of a ticket being edited (not saved yet), in the ORM."""
+        self.ensure_one()
+        partner, company = self.commercial_partner_id, self.company_id
+        # sudo: only the customer's balance (what res.partner shows to the
+        # same users) is read
+        balance = sum(
+            self.env["support.points.balance"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)])
+            .mapped("balance")
         )
+        return (
+            bool(company),
+            bool(partner),
+            balance,
+            company.support_points_low_threshold,
+        )
+
+    def _support_points_balance_figures(self):
+        """{ticket id: (has a company, has a customer, balance, low threshold)}
+
+        One query for a whole list of saved tickets, straight from the
+        balance rows, without loading partners or companies in the ORM.
+        """
+        self.flush_recordset(["partner_id", "company_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.company"].flush_model(["support_points_low_threshold"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT t.id, c.id IS NOT NULL, p.id IS NOT NULL, "
+                "COALESCE(b.balance, 0), COALESCE(c.support_points_low_threshold, 0) "
+                "FROM helpdesk_ticket t "
+                "LEFT JOIN res_company c ON c.id = t.company_id "
+                "LEFT JOIN res_partner p ON p.id = t.partner_id "
+                "LEFT JOIN support_points_balance b "
+                "ON b.partner_id = p.commercial_partner_id "
+                "AND b.company_id = t.company_id "
+                "WHERE t.id IN %s",
+                tuple(self.ids),
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
     # Actions
@@ -152,7 +194,7 @@ class HelpdeskTicket(models.Model):
         partner = ticket.commercial_partner_id
         company = ticket.company_id
         moves = self.env["support.points.move"].sudo().with_company(company)
-        moves._lock_balance(partner, company)
+        balance = moves._lock_balance(partner, company)
         # under the lock: another transaction may have charged it meanwhile
         ticket.invalidate_recordset(["support_charge_state"])
         if ticket.support_charge_state != "none":
@@ -169,8 +211,10 @@ class HelpdeskTicket(models.Model):
                 support_charge_state="credited", support_points_charged=rule.points
             )
         else:
-            moves._expire_partner_points(partner, company)
-            balance = moves._lock_balance(partner, company)
+            # still under the lock taken above: the balance moves only by the
+            # expiry line written here
+            expired = moves._expire_partner_points(partner, company, locked=True)
+            balance += sum(expired.mapped("points"))
             if (
                 balance >= rule.points
                 or company.support_points_empty_policy == "overdraft"

@@ -13,49 +13,61 @@ class ResPartner(models.Model):
     # lines themselves stay protected by their access rules.
     support_points_balance = fields.Integer(
         string="Support points",
-        compute="_compute_support_points",
+        compute="_compute_support_points_balance",
         search="_search_support_points_balance",
         compute_sudo=True,
         help="Service points left to the customer's company in this company.",
     )
     support_points_expiry_date = fields.Date(
         string="Points expire on",
-        compute="_compute_support_points",
+        compute="_compute_support_points_expiry",
         compute_sudo=True,
         help="Soonest date on which some of the unused points expire.",
     )
     support_points_expiring = fields.Integer(
         string="Points expiring",
-        compute="_compute_support_points",
+        compute="_compute_support_points_expiry",
         compute_sudo=True,
         help="How many unused points expire on that date.",
     )
     support_points_low = fields.Boolean(
         string="Low points balance",
-        compute="_compute_support_points",
+        compute="_compute_support_points_balance",
         compute_sudo=True,
     )
 
+    # Two computes, one query each: the balance (ticket lists, kanban, the
+    # closing email) does not pay for the expiry figures, and vice versa.
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
-    def _compute_support_points(self):
+    def _compute_support_points_balance(self):
         company = self.env.company
-        commercial = self.commercial_partner_id
         balances = dict(
             self.env["support.points.balance"]._read_group(
                 [
-                    ("partner_id", "in", commercial.ids),
+                    ("partner_id", "in", self.commercial_partner_id.ids),
                     ("company_id", "=", company.id),
                 ],
                 groupby=["partner_id"],
                 aggregates=["balance:sum"],
             )
         )
+        threshold = company.support_points_low_threshold
+        for partner in self:
+            root = partner.commercial_partner_id
+            balance = balances.get(root, 0)
+            partner.support_points_balance = balance
+            # only customers in the points scheme are warned about
+            partner.support_points_low = root in balances and balance <= threshold
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_support_points_expiry(self):
         soonest = {}
         for partner, expiry, points in self.env["support.points.move"]._read_group(
             [
-                ("partner_id", "in", commercial.ids),
-                ("company_id", "=", company.id),
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
                 ("remaining", ">", 0),
                 ("expiry_date", "!=", False),
             ],
@@ -64,16 +76,10 @@ class ResPartner(models.Model):
             order="expiry_date:day asc",
         ):
             soonest.setdefault(partner, (expiry, points))
-        threshold = company.support_points_low_threshold
         for partner in self:
-            root = partner.commercial_partner_id
-            balance = balances.get(root, 0)
-            expiry, points = soonest.get(root, (False, 0))
-            partner.support_points_balance = balance
+            expiry, points = soonest.get(partner.commercial_partner_id, (False, 0))
             partner.support_points_expiry_date = expiry
             partner.support_points_expiring = points
-            # only customers in the points scheme are warned about
-            partner.support_points_low = root in balances and balance <= threshold
 
     def _search_support_points_balance(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">="):
