@@ -14,6 +14,13 @@
     ],
     "data": [
         "security/support_points_groups.xml",
+        "security/ir.model.access.csv",
+        "security/support_points_security.xml",
+        "data/ir_cron.xml",
+        "wizards/support_points_grant_wizard_views.xml",
+        "views/support_points_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/support_points_menus.xml",
     ],
     "development_status": "Alpha",
     "installable": True,

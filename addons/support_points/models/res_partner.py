@@ -1,0 +1,175 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # sudo: the three figures below are aggregates of the customer's own
+    # ledger in the current company; they are shown to whoever may read the
+    # partner (agents, accountants, the customer on the portal), the ledger
+    # lines themselves stay protected by their access rules.
+    support_points_balance = fields.Integer(
+        string="Support points",
+        compute="_compute_support_points",
+        search="_search_support_points_balance",
+        compute_sudo=True,
+        help="Service points left to the customer's company in this company.",
+    )
+    support_points_expiry_date = fields.Date(
+        string="Points expire on",
+        compute="_compute_support_points",
+        compute_sudo=True,
+        help="Soonest date on which some of the unused points expire.",
+    )
+    support_points_expiring = fields.Integer(
+        string="Points expiring",
+        compute="_compute_support_points",
+        compute_sudo=True,
+        help="How many unused points expire on that date.",
+    )
+    support_points_low = fields.Boolean(
+        string="Low points balance",
+        compute="_compute_support_points",
+        compute_sudo=True,
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_support_points(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        balances = dict(
+            self.env["support.points.balance"]._read_group(
+                [
+                    ("partner_id", "in", commercial.ids),
+                    ("company_id", "=", company.id),
+                ],
+                groupby=["partner_id"],
+                aggregates=["balance:sum"],
+            )
+        )
+        soonest = {}
+        for partner, expiry, points in self.env["support.points.move"]._read_group(
+            [
+                ("partner_id", "in", commercial.ids),
+                ("company_id", "=", company.id),
+                ("remaining", ">", 0),
+                ("expiry_date", "!=", False),
+            ],
+            groupby=["partner_id", "expiry_date:day"],
+            aggregates=["remaining:sum"],
+            order="expiry_date:day asc",
+        ):
+            soonest.setdefault(partner, (expiry, points))
+        threshold = company.support_points_low_threshold
+        for partner in self:
+            root = partner.commercial_partner_id
+            balance = balances.get(root, 0)
+            expiry, points = soonest.get(root, (False, 0))
+            partner.support_points_balance = balance
+            partner.support_points_expiry_date = expiry
+            partner.support_points_expiring = points
+            # only customers in the points scheme are warned about
+            partner.support_points_low = root in balances and balance <= threshold
+
+    def _search_support_points_balance(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise UserError(
+                _(
+                    "Support points can only be compared with a number "
+                    "(operator %(operator)s is not supported).",
+                    operator=operator,
+                )
+            )
+        # sudo: only partner ids come out of this search, and the balance it
+        # filters on is shown to the same users
+        rows = (
+            self.env["support.points.balance"]
+            .sudo()
+            .search_read([("company_id", "=", self.env.company.id)], ["partner_id"])
+        )
+        balances = self.env["support.points.balance"].sudo()
+        matching = balances.search(
+            [("company_id", "=", self.env.company.id), ("balance", operator, value)]
+        ).partner_id.ids
+        domain = [("commercial_partner_id", "in", matching)]
+        if self._zero_matches(operator, value):
+            known = [row["partner_id"][0] for row in rows]
+            domain = expression.OR(
+                [domain, [("commercial_partner_id", "not in", known)]]
+            )
+        return domain
+
+    @staticmethod
+    def _zero_matches(operator, value):
+        return {
+            "=": 0 == value,
+            "!=": 0 != value,
+            "<": 0 < value,
+            "<=": 0 <= value,
+            ">": 0 > value,
+            ">=": 0 >= value,
+        }[operator]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_view_support_points(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "support_points.support_points_move_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _check_support_points_manager(self):
+        if self.env.is_superuser() or self.env.user.has_group(
+            "support_points.group_support_points_manager"
+        ):
+            return
+        raise AccessError(
+            _(
+                "Only a support points manager can grant points to %(partners)s.",
+                partners=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    def _prepare_support_points_grant_vals(self, points, note, expiry_date=False):
+        self.ensure_one()
+        if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+            raise UserError(
+                _(
+                    "A grant to %(partner)s must be a positive whole number of "
+                    "points (got %(points)s).",
+                    partner=self.display_name,
+                    points=points,
+                )
+            )
+        return {
+            "partner_id": self.commercial_partner_id.id,
+            "company_id": self.env.company.id,
+            "points": points,
+            "kind": "grant",
+            "note": note or _("Points granted"),
+            "expiry_date": expiry_date or False,
+        }
+
+    def support_points_grant(self, points, note, expiry_date=False):
+        """Grant points to this customer's company; return the ledger line id.
+
+        Public (callable over RPC) for support points managers.  Raises a
+        ``UserError`` and writes nothing for zero or negative points or an
+        expiry date in the past.
+        """
+        self.ensure_one()
+        self._check_support_points_manager()
+        vals = self._prepare_support_points_grant_vals(points, note, expiry_date)
+        return self.env["support.points.move"].create(vals).id

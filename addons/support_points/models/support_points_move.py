@@ -1,0 +1,374 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# Kinds whose sign is fixed; the others (purchase, refund, adjust) may be
+# positive (credit) or negative (debit).
+POSITIVE_KINDS = ("grant",)
+NEGATIVE_KINDS = ("consume", "expire")
+
+
+class SupportPointsMove(models.Model):
+    """One line of the append-only service points ledger.
+
+    Every line carries a ``remaining`` counter: on a credit line (points > 0)
+    the part not used yet, on a debit line (points < 0) the part not covered by
+    any credit (an overdraft).  Debits draw from the open credits whose expiry
+    comes first; credits first pay off open debits.  The sum of ``remaining``
+    over the open lines is therefore the balance, which is also kept on
+    ``support.points.balance``: closing a ticket only ever reads the partner's
+    open lines, never the whole history.
+    """
+
+    _name = "support.points.move"
+    _description = "Support Points Ledger Line"
+    _order = "date desc, id desc"
+
+    date = fields.Datetime(
+        required=True, readonly=True, default=fields.Datetime.now, index=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="Always the commercial partner (the customer's company).",
+    )
+    points = fields.Integer(
+        required=True,
+        readonly=True,
+        help="Positive: points credited to the customer; negative: points used.",
+    )
+    kind = fields.Selection(
+        selection=[
+            ("grant", "Grant"),
+            ("purchase", "Purchase"),
+            ("consume", "Consumption"),
+            ("refund", "Refund"),
+            ("expire", "Expiry"),
+            ("adjust", "Adjustment"),
+        ],
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    invoice_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The invoice or credit note line of a points pack.",
+    )
+    expiry_date = fields.Date(
+        readonly=True,
+        help="Points of this line still unused on this date expire after it.",
+    )
+    note = fields.Char(readonly=True)
+    remaining = fields.Integer(
+        readonly=True,
+        help="Credit line: points not used yet. Debit line: points not covered "
+        "by any credit (overdraft).",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+        ondelete="restrict",
+    )
+
+    _sql_constraints = [
+        (
+            "points_not_zero",
+            "CHECK(points <> 0)",
+            "A points ledger line must move at least one point.",
+        ),
+    ]
+
+    def init(self):
+        # The open lines are the only ones a charge or a balance ever reads.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS support_points_move_open_idx "
+                "ON support_points_move (partner_id, company_id, expiry_date) "
+                "WHERE remaining <> 0"
+            )
+        )
+        # A ticket is charged (or credited) once, and refunded once, whatever
+        # happens to its stage: the database refuses a second line.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS support_points_move_ticket_uniq "
+                "ON support_points_move (ticket_id, kind) "
+                "WHERE ticket_id IS NOT NULL "
+                "AND kind IN ('consume', 'adjust', 'refund')"
+            )
+        )
+        # A pack invoice line grants its points once.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS "
+                "support_points_move_invoice_line_uniq "
+                "ON support_points_move (invoice_line_id) "
+                "WHERE invoice_line_id IS NOT NULL"
+            )
+        )
+
+    @api.depends("partner_id", "points", "kind")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for move in self:
+            move.display_name = _(
+                "%(partner)s: %(points)s (%(kind)s)",
+                partner=move.partner_id.display_name,
+                points=f"{move.points:+d}",
+                kind=kinds.get(move.kind, ""),
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD: lines are created once and never changed
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_move_vals(self, vals):
+        """Refuse a line a person could not have meant, before writing."""
+        partner = self.env["res.partner"].browse(vals.get("partner_id"))
+        name = partner.display_name or _("unknown customer")
+        points = vals.get("points")
+        if isinstance(points, bool) or not isinstance(points, int) or not points:
+            raise UserError(
+                _(
+                    "A points line for %(partner)s must move a whole, non-zero "
+                    "number of points (got %(points)s).",
+                    partner=name,
+                    points=points,
+                )
+            )
+        kind = vals.get("kind")
+        if kind in POSITIVE_KINDS and points < 0:
+            raise UserError(
+                _(
+                    "A grant to %(partner)s must add points; to take points "
+                    "away, record an adjustment.",
+                    partner=name,
+                )
+            )
+        if kind in NEGATIVE_KINDS and points > 0:
+            raise UserError(
+                _(
+                    "A consumption or expiry line for %(partner)s must remove points.",
+                    partner=name,
+                )
+            )
+        expiry = vals.get("expiry_date")
+        if expiry and fields.Date.to_date(expiry) < fields.Date.context_today(self):
+            raise UserError(
+                _(
+                    "The expiry date %(date)s for %(partner)s is in the past; "
+                    "choose today or a later date.",
+                    date=expiry,
+                    partner=name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = self.env["res.partner"]
+        for vals in vals_list:
+            # the counter is ours to keep, never the caller's
+            vals.pop("remaining", None)
+            self._check_move_vals(vals)
+            partner = partners.browse(vals["partner_id"]).commercial_partner_id
+            vals["partner_id"] = partner.id
+            vals["remaining"] = vals["points"]
+            if vals["points"] < 0:
+                vals["expiry_date"] = False
+        moves = super().create(vals_list)
+        for move in moves:
+            move._allocate()
+        return moves
+
+    def write(self, vals):
+        if self:
+            raise UserError(
+                _(
+                    "Points ledger lines cannot be changed (%(lines)s). Record a "
+                    "new correcting line instead.",
+                    lines=", ".join(self.mapped("display_name")),
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if self._is_being_uninstalled():
+            return super().unlink()
+        raise UserError(
+            _(
+                "Points ledger lines cannot be deleted (%(lines)s). Record a "
+                "new correcting line instead.",
+                lines=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    @api.model
+    def _is_being_uninstalled(self):
+        # sudo: reading the module state is harmless and users may lack access
+        module = (
+            self.env["ir.module.module"]
+            .sudo()
+            .search([("name", "=", "support_points")], limit=1)
+        )
+        return module.state == "to remove"
+
+    # ------------------------------------------------------------------
+    # Allocation of credits and debits
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _lock_balance(self, partner, company):
+        """Lock the partner's balance row for this transaction; return it.
+
+        The upsert takes the same row lock as ``SELECT ... FOR UPDATE`` and
+        also creates the row the first time.  Because it writes a new row
+        version, a concurrent transaction that locks the same row after we
+        commit gets a serialization failure and Odoo retries it with fresh
+        data: two charges never spend the same points.
+        """
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO support_points_balance "
+                "(partner_id, company_id, balance, create_date, write_date) "
+                "VALUES (%(partner)s, %(company)s, 0, now() at time zone 'UTC', "
+                "now() at time zone 'UTC') "
+                "ON CONFLICT (partner_id, company_id) DO UPDATE "
+                "SET balance = support_points_balance.balance "
+                "RETURNING balance",
+                partner=partner.id,
+                company=company.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _set_remaining(self, remaining_by_move):
+        for move, remaining in remaining_by_move.items():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE support_points_move SET remaining = %s WHERE id = %s",
+                    remaining,
+                    move.id,
+                )
+            )
+        self.browse([m.id for m in remaining_by_move]).invalidate_recordset(
+            ["remaining"]
+        )
+
+    def _open_lines(self, sign):
+        """Open lines of this line's partner and company with that sign."""
+        self.ensure_one()
+        domain = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("remaining", ">" if sign > 0 else "<", 0),
+            ("id", "!=", self.id),
+        ]
+        # soonest-expiring credits first, never-expiring ones last (FIFO)
+        order = "expiry_date asc nulls last, id asc" if sign > 0 else "id asc"
+        return self.search(domain, order=order)
+
+    def _allocate(self):
+        """Match this new line against the open lines of the other sign."""
+        self.ensure_one()
+        self._lock_balance(self.partner_id, self.company_id)
+        sign = 1 if self.points > 0 else -1
+        left = abs(self.points)
+        updates = {}
+        for other in self._open_lines(-sign):
+            if not left:
+                break
+            used = min(left, abs(other.remaining))
+            updates[other] = other.remaining + used * sign
+            left -= used
+        updates[self] = left * sign
+        self._set_remaining(updates)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE support_points_balance SET balance = balance + %(points)s, "
+                "write_date = now() at time zone 'UTC' "
+                "WHERE partner_id = %(partner)s AND company_id = %(company)s",
+                points=self.points,
+                partner=self.partner_id.id,
+                company=self.company_id.id,
+            )
+        )
+        self.env["support.points.balance"].invalidate_model(["balance"])
+
+    # ------------------------------------------------------------------
+    # Expiry
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _expire_partner_points(self, partner, company, today=None):
+        """Write one expiry line for the partner's unused, expired points.
+
+        Locks the balance row first so the unused part is read under the same
+        lock as the line that removes it.
+        """
+        today = today or fields.Date.context_today(self)
+        self._lock_balance(partner, company)
+        expired = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("remaining", ">", 0),
+                ("expiry_date", "<", today),
+            ]
+        )
+        points = sum(expired.mapped("remaining"))
+        if not points:
+            return self.browse()
+        # the expiry line draws from the soonest-expiring credits first,
+        # which are exactly the expired ones
+        return self.create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "points": -points,
+                "kind": "expire",
+                "note": _(
+                    "%(points)s unused points expired",
+                    points=points,
+                ),
+            }
+        )
+
+    @api.model
+    def _cron_expire_points(self, batch_size=500):
+        """Expire unused points past their date, one line per customer.
+
+        Handles one batch of customers per run and reports the rest to the
+        cron framework, which commits and runs again: a partial run is safe
+        because each customer is complete on its own, and a second run finds
+        nothing left to expire (idempotent).
+        """
+        today = fields.Date.context_today(self)
+        groups = self._read_group(
+            [("remaining", ">", 0), ("expiry_date", "<", today)],
+            groupby=["partner_id", "company_id"],
+        )
+        batch = groups[:batch_size]
+        for partner, company in batch:
+            self._expire_partner_points(partner, company, today=today)
+        self.env["ir.cron"]._notify_progress(
+            done=len(batch), remaining=len(groups) - len(batch)
+        )
+        return True

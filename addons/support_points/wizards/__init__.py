@@ -1,0 +1,1 @@
+from . import support_points_grant_wizard

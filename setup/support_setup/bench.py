@@ -1,0 +1,753 @@
+"""Benchmark the add-ons against the plain OCA helpdesk, pair by pair.
+
+Usage: .venv/bin/python setup/bench [--scale tiny|small|default] [--json FILE]
+
+Two databases on the same machine, seeded identically by ``setup/seed``'s
+factories: a baseline with only ``helpdesk_mgmt`` and ``mass_mailing`` and one
+with the three add-ons (plus, for the SLA cron, a copy of the latter with a large
+backlog of open tickets). Both registries are loaded in this one process; each
+scenario runs alternately on the baseline and on the add-ons database, inside a
+transaction that is rolled back, after a warm-up run. Reported: the median wall
+time and query count of each side, and the median of the per-run ratios
+(add-ons / baseline), against the target.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+from . import (
+    factories as f,
+    odoo_env,
+)
+from .seed import SEED_CONTEXT, Seeder
+
+BASE_MODULES = ["helpdesk_mgmt", "mass_mailing"]
+SUITE_MODULES = ["support_points", "support_certification", "customer_letters"]
+
+SCALES = {
+    # test suite: seconds
+    "tiny": {
+        "customers": 12,
+        "tickets": 150,
+        "backlog": 30,
+        "close": 20,
+        "ledger_small": 10,
+        "ledger_big": 300,
+        "create": 40,
+        "letter": 12,
+        "cron_open": 200,
+        "runs": 2,
+    },
+    # development: under two minutes
+    "small": {
+        "customers": 300,
+        "tickets": 2000,
+        "backlog": 200,
+        "close": 200,
+        "ledger_small": 10,
+        "ledger_big": 10000,
+        "create": 1000,
+        "letter": 300,
+        "cron_open": 5000,
+        "runs": 3,
+    },
+    # the figures the README reports
+    "default": {
+        "customers": 10000,
+        "tickets": 30000,
+        "backlog": 1000,
+        "close": 1000,
+        "ledger_small": 10,
+        "ledger_big": 100000,
+        "create": 10000,
+        "letter": 10000,
+        "cron_open": 100000,
+        "runs": 3,
+    },
+}
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    target: str  # "<=1.3x", "equal", "info"
+    limit: float = 0.0
+
+
+SCENARIOS = [
+    Scenario(
+        "close", "close {close} tickets via stage (automation on)", "<= 1.3x", 1.3
+    ),
+    Scenario(
+        "ledger",
+        "queries to close 1 ticket: {ledger_small} vs {ledger_big} ledger lines",
+        "equal",
+        1.0,
+    ),
+    Scenario("list", "web_search_read 80 tickets, list view fields", "<= 1.2x", 1.2),
+    Scenario("create", "create {create} tickets (SLA deadlines)", "<= 1.25x", 1.25),
+    Scenario("letter", "prepare+render letter for {letter} customers", "<= 1.2x", 1.2),
+    Scenario("cron", "SLA cron over {cron_open} open tickets, per batch", "info", 0.0),
+]
+
+
+class Side:
+    """One database under test: its registry and how to get an environment."""
+
+    def __init__(self, name, config, db):
+        self.name, self.config, self.db = name, config, db
+        self.registry = odoo_env.registry(config, db)
+
+    def env(self, cr, user=True, context=None):
+        import odoo
+
+        ctx = {"lang": "en_US", "tz": "UTC"}
+        ctx.update(context or {})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, ctx)
+        if user:
+            admin = env.ref("base.user_admin")
+            env = env(user=admin.id)
+        return env
+
+    def has(self, model):
+        return model in self.registry
+
+
+class CommitRecorder:
+    """Stand-in for cr.commit while measuring: notes batch ends, writes nothing."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.marks = []
+        self.original = cr.commit
+
+    def __call__(self):
+        self.cr.flush()
+        self.marks.append((time.perf_counter(), odoo_env.query_count()))
+
+    def __enter__(self):
+        self.cr.commit = self
+        return self
+
+    def __exit__(self, *exc):
+        self.cr.commit = self.original
+        return False
+
+
+def measure(side, prepare, action, user=True, context=None):
+    """Run prepare() then action() (measured) in one transaction, then roll back."""
+    with (
+        side.registry.cursor() as cr,
+        odoo_env.testing_mode(),
+        CommitRecorder(cr) as commits,
+    ):
+        env = side.env(cr, user=user, context=context)
+        state = prepare(env) if prepare else None
+        env.flush_all()
+        env.invalidate_all()
+        with odoo_env.Measure() as m:
+            action(env, state)
+            env.flush_all()
+        result = {"seconds": m.seconds, "queries": m.queries, "batches": []}
+        last = (m.start, m.start_queries)
+        for when, count in commits.marks:
+            result["batches"].append(
+                {"seconds": when - last[0], "queries": count - last[1]}
+            )
+            last = (when, count)
+        cr.rollback()
+    return result
+
+
+# -- scenarios -----------------------------------------------------------------
+def open_tickets(env, limit):
+    return env["helpdesk.ticket"].search(
+        [("stage_id.closed", "=", False)], order="id", limit=limit
+    )
+
+
+def done_stage(env):
+    return env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+
+
+def run_close(side, params):
+    def prepare(env):
+        return open_tickets(env, params["close"]).ids
+
+    def action(env, ids):
+        stage = done_stage(env)
+        for ticket in env["helpdesk.ticket"].browse(ids):
+            ticket.write({"stage_id": stage.id})
+            # what the commit after each request does: tracking, mails
+            env.cr.precommit.run()
+
+    return measure(side, prepare, action)
+
+
+def run_ledger(side, params, partner_key):
+    """Close one ticket of the customer that has ``partner_key`` ledger lines."""
+
+    def prepare(env):
+        partner = env.ref(f"__bench__.ledger_{partner_key}")
+        channel = env["helpdesk.ticket.channel"].search(
+            [("name", "=", "Phone")], limit=1
+        )
+        ticket = env["helpdesk.ticket"].create(
+            {
+                "name": "Bench close",
+                "description": "<p>x</p>",
+                "partner_id": partner.id,
+                "channel_id": channel.id,
+            }
+        )
+        return ticket.id
+
+    def action(env, ticket_id):
+        env["helpdesk.ticket"].browse(ticket_id).write({"stage_id": done_stage(env).id})
+        env.cr.precommit.run()
+
+    return measure(side, prepare, action)
+
+
+def list_specification(env):
+    """The fields the web client asks for in the ticket list view."""
+    from lxml import etree
+
+    Ticket = env["helpdesk.ticket"]
+    view = Ticket.get_views([(False, "list")])["views"]["list"]
+    arch = etree.fromstring(view["arch"])
+    spec = {}
+    for node in arch.iterchildren("field"):
+        name = node.get("name")
+        if name not in Ticket._fields:
+            continue
+        spec[name] = relational_spec(Ticket._fields[name])
+    # the badges the issue names, if the add-ons' list view does not already show them
+    for name in (
+        "sla_response_state",
+        "sla_resolution_state",
+        "sla_at_risk",
+        "sla_resolution_deadline",
+    ):
+        if name in Ticket._fields and name not in spec:
+            spec[name] = {}
+    partner_spec = spec.setdefault("partner_id", {"fields": {"display_name": {}}})
+    if "support_points_balance" in env["res.partner"]._fields:
+        partner_spec.setdefault("fields", {})["support_points_balance"] = {}
+    return spec
+
+
+def relational_spec(field):
+    if field.type in ("many2one", "many2many"):
+        return {"fields": {"display_name": {}}}
+    if field.type == "one2many":
+        return {"fields": {}}
+    return {}
+
+
+def run_list(side, params):
+    def prepare(env):
+        return list_specification(env)
+
+    def action(env, spec):
+        env["helpdesk.ticket"].web_search_read([], spec, limit=80, count_limit=10001)
+
+    return measure(side, prepare, action)
+
+
+def run_create(side, params):
+    def prepare(env):
+        pools = Seeder(env, progress=False, commit=False).ticket_pools(
+            contact_pool(env)
+        )
+        f.factory.random.reseed_random("bench-create")
+        return [
+            f.clean_vals(
+                env["helpdesk.ticket"],
+                f.TicketFactory.build(pools=pools, opened=f.reference_now()),
+            )
+            for _i in range(params["create"])
+        ]
+
+    def action(env, vals_list):
+        Ticket = env["helpdesk.ticket"].with_context(**SEED_CONTEXT)
+        for start in range(0, len(vals_list), 100):
+            chunk = [dict(v, create_date=False) for v in vals_list[start : start + 100]]
+            for vals in chunk:
+                vals.pop("create_date")
+            Ticket.create(chunk)
+            env.flush_all()
+
+    return measure(side, prepare, action)
+
+
+def contact_pool(env):
+    contacts = env["res.partner"].search(
+        [("parent_id", "!=", False), ("is_company", "=", False)], order="id"
+    )
+    return [(c.id, c.parent_id.id) for c in contacts]
+
+
+LETTER_BODY = (
+    '<p>Dear <t t-out="object.name"/>,</p>'
+    "<p>Email support stays free. Phone and emergency help use service points.</p>"
+    "<p>Kind regards,<br/>The support team</p>"
+)
+
+
+def letter_customers(env, count):
+    return env["res.partner"].search(
+        [("is_company", "=", True), ("email", "!=", False)], order="id", limit=count
+    )
+
+
+def run_mailing(side, params):
+    """Plain mass_mailing: a mailing on res.partner to the customers, sent.
+
+    Sending prepares and renders one mail.mail per customer (the queue is not run).
+    """
+
+    def prepare(env):
+        partners = letter_customers(env, params["letter"])
+        mailing = env["mailing.mailing"].create(
+            {
+                "subject": "Our support terms",
+                "body_html": LETTER_BODY,
+                "body_arch": LETTER_BODY,
+                "mailing_model_id": env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "in", partners.ids)]),
+            }
+        )
+        return mailing.id
+
+    def action(env, mailing_id):
+        env["mailing.mailing"].browse(mailing_id).action_send_mail()
+
+    return measure(side, prepare, action)
+
+
+def run_letter(side, params):
+    """customer_letters: the same body to the same customers, as a letter."""
+    from . import letters
+
+    def prepare(env):
+        partners = letter_customers(env, params["letter"])
+        return letters.prepare_letter(env, partners, "Our support terms", LETTER_BODY)
+
+    def action(env, letter_id):
+        letters.send_letter(env, letter_id)
+
+    return measure(side, prepare, action)
+
+
+def run_cron(side, params):
+    def action(env, state):
+        env["helpdesk.ticket"]._cron_sla_check()
+
+    return measure(side, None, action, user=False)
+
+
+# -- databases -----------------------------------------------------------------
+def marker_value(db):
+    try:
+        rows = odoo_env.psql(
+            db, "SELECT value FROM ir_config_parameter WHERE key = 'support_bench.seed'"
+        )
+    except Exception:  # noqa: BLE001 - no such database or table
+        return None
+    return rows[0][0] if rows else None
+
+
+def set_marker(config, db, value):
+    with odoo_env.environment(config, db) as env:
+        env["ir.config_parameter"].set_param("support_bench.seed", value)
+
+
+def bind(env, name, record):
+    env["ir.model.data"].create(
+        {
+            "module": "__bench__",
+            "name": name,
+            "model": record._name,
+            "res_id": record.id,
+            "noupdate": True,
+        }
+    )
+
+
+def prepare_ledger(env, params, progress):
+    """Two customers with ``ledger_small`` and ``ledger_big`` ledger lines."""
+    Move = env["support.points.move"].with_context(**SEED_CONTEXT)
+    for size in (params["ledger_small"], params["ledger_big"]):
+        customer = env["res.partner"].create(
+            {
+                "name": f"Ledger {size} lines",
+                "is_company": True,
+                "email": f"ledger{size}@example.com",
+            }
+        )
+        env["res.partner"].create(
+            {"name": f"Contact of ledger {size}", "parent_id": customer.id}
+        )
+        bind(env, f"ledger_{size}", customer)
+        points = 10 if size < 100 else 1
+        for start in range(0, size, 2000):
+            count = min(2000, size - start)
+            Move.create(
+                [
+                    {
+                        "partner_id": customer.id,
+                        "kind": "grant",
+                        "points": points,
+                        "note": "bench",
+                    }
+                    for _i in range(count)
+                ]
+            )
+            env.cr.commit()
+            progress(f"ledger {size}: {start + count}")
+
+
+def build_db(kind, db, config, params, seed, log, template=None, fresh=False):
+    """Create (or reuse) and seed one benchmark database."""
+    marker = json.dumps(
+        {"kind": kind, "seed": seed, **{k: v for k, v in params.items() if k != "runs"}}
+    )
+    if not fresh and odoo_env.db_exists(db) and marker_value(db) == marker:
+        log(f"{db}: reusing (already seeded with these parameters)")
+        return
+    started = time.perf_counter()
+    odoo_env.drop_db(db)
+    if template:
+        log(f"{db}: copying {template}")
+        odoo_env.copy_db(template, db, odoo_env.data_dir(config))
+    else:
+        modules = BASE_MODULES if kind == "base" else SUITE_MODULES
+        log(f"{db}: installing {', '.join(modules)}")
+        odoo_env.install(config, db, modules)
+    log(f"{db}: seeding {params['customers']} customers, {params['tickets']} tickets")
+    with odoo_env.environment(config, db) as env:
+        seeder = Seeder(env, progress=sys.stderr.isatty(), seed=seed, out=sys.stderr)
+        seeder.run(params["customers"], params["tickets"])
+        # a backlog of open tickets to close, identical on both sides
+        pools = seeder.ticket_pools(contact_pool(env))
+        seeder.reseed("backlog")
+        vals = (
+            f.TicketFactory.build(
+                pools=pools, opened=f.days_ago(0, 10), is_closed=False
+            )
+            for _i in range(params["backlog"])
+        )
+        seeder.run_part(
+            "backlog",
+            params["backlog"],
+            seeder.batches(vals, params["backlog"]),
+            "helpdesk.ticket",
+        )
+        if kind == "suite" and "support.points.move" in env.registry:
+            prepare_ledger(env, params, log)
+    set_marker(config, db, marker)
+    log(f"{db}: ready in {time.perf_counter() - started:.0f} s")
+
+
+def build_cron_db(suite_db, db, config, params, seed, log, fresh=False):
+    """A copy of the add-ons database with a large backlog of open tickets."""
+    marker = json.dumps(
+        {
+            "kind": "cron",
+            "seed": seed,
+            **{k: v for k, v in params.items() if k != "runs"},
+        }
+    )
+    if not fresh and odoo_env.db_exists(db) and marker_value(db) == marker:
+        log(f"{db}: reusing")
+        return
+    started = time.perf_counter()
+    odoo_env.copy_db(suite_db, db, odoo_env.data_dir(config))
+    with odoo_env.environment(config, db) as env:
+        seeder = Seeder(env, progress=sys.stderr.isatty(), seed=seed, out=sys.stderr)
+        pools = seeder.ticket_pools(contact_pool(env))
+        seeder.reseed("cron")
+        count = params["cron_open"]
+        vals = (
+            f.TicketFactory.build(
+                pools=pools, opened=f.days_ago(0, 20), is_closed=False
+            )
+            for _i in range(count)
+        )
+        seeder.run_part(
+            "open tickets", count, seeder.batches(vals, count), "helpdesk.ticket"
+        )
+    set_marker(config, db, marker)
+    log(f"{db}: ready in {time.perf_counter() - started:.0f} s")
+
+
+# -- report ----------------------------------------------------------------------
+def summarize(samples):
+    if not samples:
+        return None
+    return {
+        "seconds": statistics.median(s["seconds"] for s in samples),
+        "queries": statistics.median(s["queries"] for s in samples),
+        "runs": [
+            {"seconds": round(s["seconds"], 4), "queries": s["queries"]}
+            for s in samples
+        ],
+    }
+
+
+def verdict(scenario, base, suite, ratio):
+    if scenario.target == "equal":
+        return "pass" if base["queries"] == suite["queries"] else "FAIL"
+    if scenario.target == "info" or ratio is None:
+        return "info"
+    return "pass" if ratio <= scenario.limit else "FAIL"
+
+
+def print_table(results, out=sys.stdout):
+    header = (
+        f"{'scenario':<58} {'baseline':>16} {'add-ons':>16} "
+        f"{'ratio':>7} {'target':>8} {'result':>6}"
+    )
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for row in results:
+
+        def cell(side):
+            if not side:
+                return "-"
+            return f"{side['seconds'] * 1000:.0f} ms/{side['queries']:.0f} q"
+
+        ratio = f"{row['ratio']:.2f}x" if row.get("ratio") is not None else "-"
+        print(
+            f"{row['title']:<58} {cell(row.get('baseline')):>16} "
+            f"{cell(row.get('addons')):>16} "
+            f"{ratio:>7} {row['target']:>8} {row['result']:>6}",
+            file=out,
+        )
+        if row.get("note"):
+            print(f"    {row['note']}", file=out)
+
+
+def machine_facts():
+    mem = 0
+    try:
+        with open("/proc/meminfo") as handle:
+            mem = int(handle.readline().split()[1]) // (1024 * 1024)
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
+
+
+# -- main --------------------------------------------------------------------------
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="setup/bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--scale", choices=sorted(SCALES), default="default")
+    parser.add_argument(
+        "-c", "--config", default=odoo_env.default_config(), help="Odoo config file"
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="support_bench",
+        help="databases <prefix>_base/_suite/_cron",
+    )
+    parser.add_argument(
+        "--suite-template",
+        help="copy this database (add-ons installed) instead of installing",
+    )
+    parser.add_argument(
+        "--runs", type=int, help="measured runs per side (after one warm-up)"
+    )
+    parser.add_argument("--seed", default="42")
+    parser.add_argument(
+        "--fresh", action="store_true", help="rebuild the databases even if seeded"
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated scenarios: " + ",".join(s.key for s in SCENARIOS),
+    )
+    parser.add_argument(
+        "--json", help="where to write the JSON results (default bench-<scale>.json)"
+    )
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    params = dict(SCALES[args.scale])
+    if args.runs:
+        params["runs"] = args.runs
+    only = set(args.only.split(",")) if args.only else {s.key for s in SCENARIOS}
+
+    def log(message):
+        print(
+            f"[{datetime.datetime.now():%H:%M:%S}] {message}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    started = time.perf_counter()
+    base_db, suite_db, cron_db = (
+        f"{args.db_prefix}_{k}" for k in ("base", "suite", "cron")
+    )
+    odoo_env.load(args.config)
+    build_db("base", base_db, args.config, params, args.seed, log, fresh=args.fresh)
+    build_db(
+        "suite",
+        suite_db,
+        args.config,
+        params,
+        args.seed,
+        log,
+        template=args.suite_template,
+        fresh=args.fresh,
+    )
+    if "cron" in only:
+        build_cron_db(
+            suite_db, cron_db, args.config, params, args.seed, log, fresh=args.fresh
+        )
+    base, suite = (
+        Side("baseline", args.config, base_db),
+        Side("add-ons", args.config, suite_db),
+    )
+
+    pairs = {
+        "close": (run_close, run_close),
+        "list": (run_list, run_list),
+        "create": (run_create, run_create),
+        "letter": (run_mailing, run_letter if suite.has("customer.letter") else None),
+    }
+    results = []
+    for scenario in SCENARIOS:
+        if scenario.key not in only:
+            continue
+        title = scenario.title.format(**params)
+        log(f"measuring: {title}")
+        row = {"key": scenario.key, "title": title, "target": scenario.target}
+        try:
+            if scenario.key in pairs:
+                row.update(measure_pair(pairs[scenario.key], base, suite, params))
+            elif scenario.key == "ledger":
+                row.update(measure_ledger(suite, params))
+            elif scenario.key == "cron":
+                row.update(
+                    measure_cron(
+                        Side("add-ons (backlog)", args.config, cron_db), params
+                    )
+                )
+            row["result"] = verdict(
+                scenario, row.get("baseline"), row.get("addons"), row.get("ratio")
+            )
+        except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
+            log(f"{scenario.key} failed: {exc!r}")
+            row.update({"result": "ERROR", "error": repr(exc)})
+        results.append(row)
+
+    report = {
+        "scale": args.scale,
+        "params": params,
+        "databases": {"baseline": base_db, "addons": suite_db, "cron": cron_db},
+        "machine": machine_facts(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "seconds": round(time.perf_counter() - started, 1),
+        "results": results,
+    }
+    print_table(results)
+    path = args.json or f"bench-{args.scale}.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2, default=str)
+    log(f"results written to {path} ({report['seconds']} s in all)")
+    return 1 if any(r["result"] == "ERROR" for r in results) else 0
+
+
+def measure_pair(runners, base, suite, params):
+    base_runner, suite_runner = runners
+    if suite_runner is None:
+        return {"result": "n/a", "note": "customer_letters has no letter model yet"}
+    base_samples, suite_samples, ratios = [], [], []
+    for run in range(params["runs"] + 1):
+        b = base_runner(base, params)
+        s = suite_runner(suite, params)
+        if run == 0:
+            continue  # warm-up: caches, first compilation of templates
+        base_samples.append(b)
+        suite_samples.append(s)
+        ratios.append(s["seconds"] / b["seconds"] if b["seconds"] else None)
+    ratios = [r for r in ratios if r is not None]
+    return {
+        "baseline": summarize(base_samples),
+        "addons": summarize(suite_samples),
+        "ratio": statistics.median(ratios) if ratios else None,
+        "ratios": [round(r, 3) for r in ratios],
+    }
+
+
+def measure_ledger(suite, params):
+    if not suite.has("support.points.move"):
+        return {"result": "n/a", "note": "support_points is not installed"}
+    small, big = [], []
+    for run in range(params["runs"] + 1):
+        a = run_ledger(suite, params, params["ledger_small"])
+        b = run_ledger(suite, params, params["ledger_big"])
+        if run:
+            small.append(a)
+            big.append(b)
+    small_s, big_s = summarize(small), summarize(big)
+    return {
+        "baseline": small_s,
+        "addons": big_s,
+        "ratio": big_s["seconds"] / small_s["seconds"] if small_s["seconds"] else None,
+        "note": (
+            f"left: {params['ledger_small']} lines, right: {params['ledger_big']} "
+            "lines (same database)"
+        ),
+    }
+
+
+def measure_cron(side, params):
+    if not side.has("helpdesk.ticket") or not hasattr(
+        side.registry["helpdesk.ticket"], "_cron_sla_check"
+    ):
+        return {
+            "result": "n/a",
+            "note": "support_certification has no _cron_sla_check yet",
+        }
+    samples = []
+    for run in range(min(params["runs"], 2) + 1):
+        result = run_cron(side, params)
+        if run:
+            samples.append(result)
+    summary = summarize(samples)
+    batches = [b for s in samples for b in s["batches"]] or [
+        {"seconds": s["seconds"], "queries": s["queries"]} for s in samples
+    ]
+    per_run = max(1, len(batches) // len(samples))
+    summary["batches_per_run"] = per_run
+    summary["batch_seconds"] = statistics.median(b["seconds"] for b in batches)
+    summary["batch_queries"] = statistics.median(b["queries"] for b in batches)
+    return {
+        "addons": summary,
+        "note": (
+            f"{per_run} batch(es) per run; median batch "
+            f"{summary['batch_seconds'] * 1000:.0f} ms, "
+            f"{summary['batch_queries']:.0f} queries"
+        ),
+    }
