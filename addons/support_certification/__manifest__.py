@@ -14,7 +14,27 @@
     ],
     "data": [
         "security/support_certification_groups.xml",
+        "security/ir.model.access.csv",
+        "security/support_certification_security.xml",
+        "data/support_sla_tier_data.xml",
+        "data/mail_data.xml",
+        "data/ir_cron_data.xml",
+        "views/support_sla_tier_views.xml",
+        "views/support_certification_level_views.xml",
+        "views/support_certification_views.xml",
+        "views/res_partner_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "report/support_sla_report_views.xml",
+        "views/support_certification_menus.xml",
     ],
+    "demo": [
+        "demo/support_certification_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "support_certification/static/tests/tours/*.js",
+        ],
+    },
     "development_status": "Alpha",
     "installable": True,
 }

@@ -14,7 +14,6 @@ The file has one section per kind of record::
     charge_rules: [...]    # support.charge.rule
     point_packs: [...]     # product.template with support_points
     company: {...}         # fields of the current user's company
-    settings: {...}        # fields of res.config.settings (Settings screen)
 
 Records are matched by ``key``: a key with a dot is an existing external id
 (e.g. a record the add-ons ship); a bare key is stored as the external id
@@ -86,7 +85,7 @@ SECTIONS = [
         create_defaults={"type": "service"},
     ),
 ]
-SINGLETONS = {"company": "res.company", "settings": "res.config.settings"}
+SINGLETONS = {"company": "res.company"}
 ORDER = [s.name for s in SECTIONS] + list(SINGLETONS)
 
 
@@ -350,13 +349,6 @@ class Planner:
         if self.model_fields(model) is None:
             self.error(line, f"{name}: model {model} is not available on the server")
             return None
-        if model == "res.config.settings":
-            for fname in item:
-                if fname.startswith("module_"):
-                    self.error(
-                        item.line_of(fname),
-                        f"{fname}: installing modules is not configuration",
-                    )
         return {
             "item": item,
             "wanted": self.check_fields(model, item, name, skip=()),
@@ -436,12 +428,16 @@ class Planner:
             for f, d in fields.items()
             if d.get("required")
             and not d.get("readonly")
+            and d["type"] not in ("many2one", "one2many", "many2many", "boolean")
             and f not in wanted
             and f not in IGNORED_FIELDS
         ]
         if not required:
             return []
-        defaults = self.rpc.call(model, "default_get", required)
+        try:
+            defaults = self.rpc.call(model, "default_get", required)
+        except Exception:  # noqa: BLE001 - overrides without @api.model want ids
+            defaults = self.rpc.call(model, "default_get", [], required)
         return [f for f in required if f not in defaults]
 
     def resolve_refs(self, items_by_section, singletons):
@@ -484,8 +480,6 @@ class Planner:
                 )
 
     def read_current(self, model, res_id, fnames):
-        if model == "res.config.settings":
-            return self.rpc.call(model, "default_get", fnames)
         rows = self.rpc.call(model, "read", [res_id], fnames)
         return rows[0] if rows else None
 
@@ -718,10 +712,6 @@ def apply(rpc, changes):
             bind = True
         elif change.action == "bind":
             bind = True
-        elif change.model == "res.config.settings":
-            settings_id = rpc.call(change.model, "create", vals)
-            rpc.call(change.model, "execute", [settings_id])
-            bind = False
         else:
             rpc.call(change.model, "write", [change.res_id], vals)
             bind = False

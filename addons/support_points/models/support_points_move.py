@@ -311,6 +311,17 @@ class SupportPointsMove(models.Model):
             )
         )
         self.env["support.points.balance"].invalidate_model(["balance"])
+        self.env["res.partner"].invalidate_model(
+            [
+                "support_points_balance",
+                "support_points_expiry_date",
+                "support_points_expiring",
+                "support_points_low",
+            ]
+        )
+        self.env["helpdesk.ticket"].invalidate_model(
+            ["support_points_balance", "support_points_low"]
+        )
 
     # ------------------------------------------------------------------
     # Expiry

@@ -1,2 +1,5 @@
 from . import test_install
 from . import test_ledger
+from . import test_charge
+from . import test_performance
+from . import test_concurrency

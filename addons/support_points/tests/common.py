@@ -67,3 +67,48 @@ class SupportPointsCommon(TransactionCase):
             any(m.remaining > 0 for m in moves) and any(m.remaining < 0 for m in moves),
             "credits and debts are never open at the same time",
         )
+
+
+class SupportChargeCommon(SupportPointsCommon):
+    """Stages, channels and a ticket factory for the charging tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.stage_cancelled = ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        cls.stage_rejected = ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
+        cls.channel_phone = ref("helpdesk_mgmt.helpdesk_ticket_channel_phone")
+        cls.channel_email = ref("helpdesk_mgmt.helpdesk_ticket_channel_email")
+        cls.channel_web = ref("helpdesk_mgmt.helpdesk_ticket_channel_web")
+        cls.channel_other = ref("helpdesk_mgmt.helpdesk_ticket_channel_other")
+        cls.fee_product = ref("support_points.product_support_fee")
+        cls.company.support_points_empty_policy = "fee"
+        cls.company.support_points_low_threshold = 1
+
+    @classmethod
+    def _ticket(cls, partner=None, channel=None, user=None, **vals):
+        tickets = cls.env["helpdesk.ticket"]
+        if user:
+            tickets = tickets.with_user(user)
+        vals.setdefault("name", "Printer on fire")
+        vals.setdefault("description", "<p>Help</p>")
+        vals.setdefault("stage_id", cls.stage_progress.id)
+        return tickets.create(
+            dict(
+                partner_id=(partner or cls.contact).id,
+                channel_id=(channel or cls.channel_phone).id,
+                **vals,
+            )
+        )
+
+    @classmethod
+    def _close(cls, ticket, stage=None):
+        ticket.write({"stage_id": (stage or cls.stage_done).id})
+        return ticket
+
+    def _charge_lines(self, ticket):
+        return self.Move.search([("ticket_id", "=", ticket.id)])

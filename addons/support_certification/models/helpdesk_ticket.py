@@ -1,0 +1,485 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+
+SLA_STATES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+]
+SLA_MANAGER_GROUP = "support_certification.group_sla_manager"
+SLA_CRON_BATCH = 500
+DEADLINE_FIELDS = {
+    "response": "sla_response_deadline",
+    "resolution": "sla_resolution_deadline",
+    "response_risk": "sla_response_risk_date",
+    "resolution_risk": "sla_resolution_risk_date",
+}
+STATE_FIELDS = ["sla_response_state", "sla_resolution_state", "sla_at_risk"]
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    sla_tier_id = fields.Many2one(
+        comodel_name="support.sla.tier",
+        string="SLA Tier",
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        copy=False,
+        help="Frozen from the customer's tier when the ticket is created; "
+        "SLA managers may change it.",
+    )
+    sla_tier_color = fields.Integer(related="sla_tier_id.color")
+    sla_tier_editable = fields.Boolean(compute="_compute_sla_tier_editable")
+    sla_start_date = fields.Datetime(
+        string="SLA Start",
+        readonly=True,
+        copy=False,
+        help="Moment the SLA clocks started (the ticket's creation).",
+    )
+    sla_response_deadline = fields.Datetime(
+        string="Response Deadline",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        copy=False,
+    )
+    sla_resolution_deadline = fields.Datetime(
+        string="Resolution Deadline",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        copy=False,
+    )
+    sla_response_risk_date = fields.Datetime(
+        string="Response At Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        copy=False,
+        help="Moment less than 20% of the response time is left.",
+    )
+    sla_resolution_risk_date = fields.Datetime(
+        string="Resolution At Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        copy=False,
+        help="Moment less than 20% of the resolution time is left.",
+    )
+    sla_first_response_date = fields.Datetime(
+        string="First Response",
+        readonly=True,
+        copy=False,
+        help="First message an internal user sent to the customer.",
+    )
+    sla_paused_hours = fields.Float(
+        string="Paused Hours",
+        readonly=True,
+        copy=False,
+        digits=(16, 2),
+        help="Working hours spent in paused stages; they push the deadlines.",
+    )
+    sla_paused_since = fields.Datetime(
+        string="Paused Since",
+        readonly=True,
+        copy=False,
+    )
+    sla_response_state = fields.Selection(
+        selection=SLA_STATES,
+        string="Response SLA",
+        compute="_compute_sla_states",
+        store=True,
+        index=True,
+        copy=False,
+    )
+    sla_resolution_state = fields.Selection(
+        selection=SLA_STATES,
+        string="Resolution SLA",
+        compute="_compute_sla_states",
+        store=True,
+        index=True,
+        copy=False,
+    )
+    sla_at_risk = fields.Boolean(
+        string="SLA At Risk",
+        compute="_compute_sla_states",
+        store=True,
+        index=True,
+        copy=False,
+        help="A running SLA clock has less than 20% of its allowed time left.",
+    )
+    sla_breach_notified = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The breach activity has been scheduled.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_sla_tier_editable(self):
+        editable = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
+        self.sla_tier_editable = editable
+
+    @api.depends("sla_tier_id", "sla_start_date", "sla_paused_hours")
+    def _compute_sla_deadlines(self):
+        plans = self._sla_plan(
+            (ticket.sla_tier_id, ticket.sla_start_date, ticket.sla_paused_hours)
+            for ticket in self
+        )
+        for ticket in self:
+            values = plans.get(
+                (ticket.sla_tier_id, ticket.sla_start_date, ticket.sla_paused_hours),
+                dict.fromkeys(DEADLINE_FIELDS.values(), False),
+            )
+            ticket.update(values)
+
+    @api.depends(
+        "sla_tier_id",
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "sla_response_risk_date",
+        "sla_resolution_risk_date",
+        "sla_first_response_date",
+        "sla_paused_since",
+        "stage_id.closed",
+        "closed_date",
+    )
+    def _compute_sla_states(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if not ticket.sla_tier_id or not ticket.sla_resolution_deadline:
+                ticket.sla_response_state = False
+                ticket.sla_resolution_state = False
+                ticket.sla_at_risk = False
+                continue
+            closed_at = (ticket.closed_date or now) if ticket.stage_id.closed else False
+            response = ticket._sla_clock_state(
+                ticket.sla_response_deadline,
+                ticket.sla_first_response_date or closed_at,
+                now,
+            )
+            resolution = ticket._sla_clock_state(
+                ticket.sla_resolution_deadline, closed_at, now
+            )
+            ticket.sla_response_state = response
+            ticket.sla_resolution_state = resolution
+            ticket.sla_at_risk = (
+                response == "running" and now >= ticket.sla_response_risk_date
+            ) or (resolution == "running" and now >= ticket.sla_resolution_risk_date)
+
+    def _sla_clock_state(self, deadline, done_at, now):
+        self.ensure_one()
+        if done_at:
+            return "met" if done_at <= deadline else "breached"
+        if self.sla_paused_since:
+            return "paused" if self.sla_paused_since < deadline else "breached"
+        return "running" if now <= deadline else "breached"
+
+    @api.model
+    def _sla_plan(self, keys):
+        """Plan deadlines for ``(tier, start, paused hours)`` keys.
+
+        Keys sharing a tier and a start are planned in one walk over the
+        tier calendar's work intervals, so a batch of tickets created together
+        costs one interval computation per tier whatever its size.
+        Return ``{key: {deadline field: datetime}}``.
+        """
+        by_tier_start = defaultdict(set)
+        for tier, start, paused in keys:
+            if tier and start:
+                by_tier_start[(tier, start)].add(paused or 0.0)
+        plans = {}
+        for (tier, start), paused_set in by_tier_start.items():
+            # sudo: the tier and its calendar only drive the deadlines; the
+            # ticket's author (e.g. a portal user) may not read them.
+            tier_sudo = tier.sudo()
+            amounts = {
+                paused: tier_sudo._sla_deadline_hours(paused) for paused in paused_set
+            }
+            moments = tier_sudo._plan_work_hours(
+                start, [h for hours in amounts.values() for h in hours.values()]
+            )
+            for paused, hours in amounts.items():
+                plans[(tier, start, paused)] = {
+                    DEADLINE_FIELDS[kind]: moments.get(max(amount, 0.0), False)
+                    for kind, amount in hours.items()
+                }
+        return plans
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sla_prepare_create_vals(vals_list)
+        tickets = super().create(vals_list)
+        tickets._sla_sync_pause()
+        return tickets
+
+    def write(self, vals):
+        if "sla_tier_id" in vals:
+            self._sla_check_tier_access()
+        res = super().write(vals)
+        if "stage_id" in vals or "sla_tier_id" in vals:
+            self._sla_sync_pause()
+        return res
+
+    def _sla_check_tier_access(self):
+        if self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP):
+            return
+        raise AccessError(
+            _(
+                "Only SLA managers can change the SLA tier of ticket(s) "
+                "%(tickets)s: the tier is frozen when the ticket is created.",
+                tickets=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    def _sla_ticket_company(self, vals, teams):
+        if vals.get("company_id"):
+            return vals["company_id"]
+        team = teams.browse(vals.get("team_id"))
+        return (team.company_id or self.env.company).id
+
+    @api.model
+    def _sla_prepare_create_vals(self, vals_list):
+        """Freeze the tier and plan the deadlines of new tickets in batch."""
+        now = fields.Datetime.now()
+        is_manager = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
+        teams = self.env["helpdesk.ticket.team"].browse(
+            {vals["team_id"] for vals in vals_list if vals.get("team_id")}
+        )
+        todo = defaultdict(list)
+        for vals in vals_list:
+            vals.setdefault("sla_start_date", now)
+            if not (is_manager and vals.get("sla_tier_id")):
+                company_id = self._sla_ticket_company(vals, teams)
+                todo[company_id].append(vals)
+        tiers = self.env["support.sla.tier"]
+        for company_id, company_vals in todo.items():
+            company = self.env["res.company"].browse(company_id)
+            partners = self.env["res.partner"].browse(
+                {vals["partner_id"] for vals in company_vals if vals.get("partner_id")}
+            )
+            partner_tiers = partners._get_support_sla_tiers(company)
+            default_tier = tiers.sudo()._get_default_tier(company)
+            for vals in company_vals:
+                tier = partner_tiers.get(vals.get("partner_id"), default_tier)
+                vals["sla_tier_id"] = tier.id
+        keys = [
+            (
+                tiers.browse(vals["sla_tier_id"]),
+                fields.Datetime.to_datetime(vals["sla_start_date"]),
+                0.0,
+            )
+            for vals in vals_list
+        ]
+        plans = self._sla_plan(keys)
+        for vals, key in zip(vals_list, keys, strict=True):
+            for fname, value in plans.get(key, {}).items():
+                vals.setdefault(fname, value)
+
+    # ------------------------------------------------------------------
+    # Pauses
+    # ------------------------------------------------------------------
+
+    def _sla_should_pause(self):
+        self.ensure_one()
+        # sudo: reading the paused stages of the ticket's tier is harmless.
+        tier = self.sla_tier_id.sudo()
+        return bool(
+            tier and not self.stage_id.closed and self.stage_id in tier.paused_stage_ids
+        )
+
+    def _sla_sync_pause(self):
+        """Stop or restart the SLA clocks after a stage or tier change."""
+        now = fields.Datetime.now()
+        to_pause = self.filtered(
+            lambda t: not t.sla_paused_since and t._sla_should_pause()
+        )
+        to_resume = self.filtered(
+            lambda t: t.sla_paused_since and not t._sla_should_pause()
+        )
+        if to_pause:
+            to_pause.write({"sla_paused_since": now})
+            for ticket in to_pause:
+                ticket.message_post(
+                    body=_(
+                        "SLA clock paused: the ticket is in stage %(stage)s.",
+                        stage=ticket.stage_id.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        for ticket in to_resume:
+            # sudo: see _sla_plan, the calendar only measures working time.
+            hours = ticket.sla_tier_id.sudo()._work_hours_between(
+                ticket.sla_paused_since, now
+            )
+            ticket.write(
+                {
+                    "sla_paused_hours": round(ticket.sla_paused_hours + hours, 4),
+                    "sla_paused_since": False,
+                }
+            )
+            ticket.message_post(
+                body=_(
+                    "SLA clock resumed after %(hours)s working hours paused; "
+                    "resolution deadline is now %(deadline)s.",
+                    hours=f"{hours:.2f}",
+                    deadline=ticket.sla_resolution_deadline,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # First response
+    # ------------------------------------------------------------------
+
+    def _sla_is_first_response(self, message):
+        """A public message (not a note) written by an internal user."""
+        if message.message_type != "comment":
+            return False
+        subtype = message.subtype_id
+        if not subtype or subtype.internal:
+            return False
+        # sudo: reading the author's users only to know if they are employees.
+        users = message.author_id.sudo().with_context(active_test=False).user_ids
+        return any(not user.share for user in users)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        for ticket in self:
+            if (
+                ticket.sla_tier_id
+                and not ticket.sla_first_response_date
+                and ticket._sla_is_first_response(message)
+            ):
+                # sudo: the author may post but not write on the ticket; this
+                # only records when the first response happened.
+                ticket.sudo().sla_first_response_date = message.date or (
+                    fields.Datetime.now()
+                )
+        return res
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sla_check_domain(self, now):
+        running = [("sla_paused_since", "=", False)]
+        due = expression.OR(
+            [
+                [
+                    ("sla_response_state", "=", "running"),
+                    ("sla_response_deadline", "<", now),
+                ],
+                [
+                    ("sla_resolution_state", "=", "running"),
+                    ("sla_resolution_deadline", "<", now),
+                ],
+                [
+                    ("sla_at_risk", "=", False),
+                    ("sla_response_state", "=", "running"),
+                    ("sla_response_risk_date", "<=", now),
+                ],
+                [
+                    ("sla_at_risk", "=", False),
+                    ("sla_resolution_state", "=", "running"),
+                    ("sla_resolution_risk_date", "<=", now),
+                ],
+            ]
+        )
+        unnotified = [
+            ("sla_breach_notified", "=", False),
+            ("stage_id.closed", "=", False),
+            "|",
+            ("sla_response_state", "=", "breached"),
+            ("sla_resolution_state", "=", "breached"),
+        ]
+        return expression.OR([expression.AND([running, due]), unnotified])
+
+    @api.model
+    def _cron_sla_check(self, batch_size=SLA_CRON_BATCH):
+        """Mark breached and at-risk tickets; give breaches an activity once.
+
+        Works in batches of ``batch_size`` tickets with a constant number of
+        queries per batch; idempotent.
+        """
+        now = fields.Datetime.now()
+        domain = self._sla_check_domain(now)
+        last_id = 0
+        while True:
+            tickets = self.search(
+                expression.AND([domain, [("id", ">", last_id)]]),
+                order="id",
+                limit=batch_size,
+            )
+            if not tickets:
+                break
+            tickets._sla_check_batch()
+            last_id = tickets[-1].id
+        return True
+
+    def _sla_check_batch(self):
+        for fname in STATE_FIELDS:
+            self.env.add_to_compute(self._fields[fname], self)
+        self.flush_recordset(STATE_FIELDS)
+        to_notify = self.filtered(
+            lambda t: not t.sla_breach_notified
+            and not t.stage_id.closed
+            and "breached" in (t.sla_response_state, t.sla_resolution_state)
+        )
+        if to_notify:
+            to_notify._sla_schedule_breach_activities()
+            to_notify.write({"sla_breach_notified": True})
+
+    def _sla_schedule_breach_activities(self):
+        activity_type = self.env.ref(
+            "support_certification.mail_activity_type_sla_breach",
+            raise_if_not_found=False,
+        ) or self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for ticket in self:
+            user = ticket.user_id or ticket.team_id.user_id
+            if not user:
+                continue
+            clocks = [
+                label
+                for label, state in (
+                    (_("response"), ticket.sla_response_state),
+                    (_("resolution"), ticket.sla_resolution_state),
+                )
+                if state == "breached"
+            ]
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": ticket.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "date_deadline": today,
+                    "summary": _(
+                        "SLA breached (%(clocks)s) on %(ticket)s",
+                        clocks=", ".join(clocks),
+                        ticket=ticket.number,
+                    ),
+                }
+            )
+        if vals_list:
+            self.env["mail.activity"].with_context(
+                mail_activity_quick_update=True
+            ).create(vals_list)

@@ -1,0 +1,174 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from pytz import utc
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# How far ahead deadlines are searched for, in windows of 14 days (~4 years).
+PLAN_WINDOW = timedelta(days=14)
+PLAN_MAX_WINDOWS = 100
+RISK_RATIO = 0.8
+
+
+class SupportSlaTier(models.Model):
+    _name = "support.sla.tier"
+    _description = "SLA Tier"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(
+        default=10,
+        help="Rank of the tier: a tier with a higher sequence is a better tier.",
+    )
+    response_hours = fields.Float(
+        required=True,
+        default=8.0,
+        help="Working hours allowed for the first response to the customer.",
+    )
+    resolution_hours = fields.Float(
+        required=True,
+        default=40.0,
+        help="Working hours allowed to close the ticket.",
+    )
+    calendar_id = fields.Many2one(
+        comodel_name="resource.calendar",
+        string="Working Calendar",
+        ondelete="restrict",
+        default=lambda self: self.env.company.resource_calendar_id,
+        help="Working hours that count towards the deadlines; the calendar's "
+        "leaves (public holidays) do not count.",
+    )
+    paused_stage_ids = fields.Many2many(
+        comodel_name="helpdesk.ticket.stage",
+        relation="support_sla_tier_paused_stage_rel",
+        column1="tier_id",
+        column2="stage_id",
+        string="Paused Stages",
+        help="While a ticket is in one of these stages its SLA clock stops.",
+    )
+    product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Price Product",
+        ondelete="set null",
+        help="Product used to sell this SLA tier.",
+    )
+    is_default = fields.Boolean(
+        string="Default Tier",
+        help="Tier given to customers without a valid certification. "
+        "One tier per company.",
+    )
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        default=lambda self: self.env.company,
+    )
+    level_ids = fields.One2many(
+        comodel_name="support.certification.level",
+        inverse_name="tier_id",
+        string="Certification Levels",
+    )
+
+    @api.constrains("name", "response_hours", "resolution_hours", "calendar_id")
+    def _check_hours_and_calendar(self):
+        for tier in self:
+            if tier.response_hours <= 0 or tier.resolution_hours <= 0:
+                raise ValidationError(
+                    _(
+                        "SLA tier %(tier)s: response and resolution times must be "
+                        "more than zero hours.",
+                        tier=tier.name,
+                    )
+                )
+            if not tier.calendar_id:
+                raise ValidationError(
+                    _(
+                        "SLA tier %(tier)s needs a working calendar: deadlines are "
+                        "counted in its working hours.",
+                        tier=tier.name,
+                    )
+                )
+
+    @api.constrains("is_default", "company_id", "active")
+    def _check_one_default(self):
+        for company in self.filtered("is_default").company_id:
+            defaults = self.search(
+                [("company_id", "=", company.id), ("is_default", "=", True)]
+            )
+            if len(defaults) > 1:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s can only have one default SLA tier "
+                        "(found: %(tiers)s).",
+                        company=company.name,
+                        tiers=", ".join(defaults.mapped("name")),
+                    )
+                )
+
+    @api.model
+    def _get_default_tier(self, company):
+        return self.search(
+            [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+        )
+
+    # ------------------------------------------------------------------
+    # Deadline planning
+    # ------------------------------------------------------------------
+
+    def _plan_work_hours(self, start, hours_list):
+        """Return ``{hours: datetime}``: the moments at which each amount of
+        working hours of the tier's calendar has elapsed after ``start``.
+
+        ``start`` and the results are naive UTC datetimes. All amounts are
+        planned in one walk over the work intervals (calendar leaves count as
+        non-working), so a batch of tickets sharing a tier and a start costs
+        one interval computation.
+        """
+        self.ensure_one()
+        calendar = self.calendar_id
+        todo = sorted({max(h, 0.0) for h in hours_list})
+        result = {}
+        if not todo or not calendar:
+            return result
+        window_start = utc.localize(start)
+        elapsed = 0.0
+        for _n in range(PLAN_MAX_WINDOWS):
+            window_end = window_start + PLAN_WINDOW
+            intervals = calendar._work_intervals_batch(window_start, window_end)[False]
+            for interval_start, interval_stop, _meta in intervals:
+                length = (interval_stop - interval_start).total_seconds() / 3600
+                while todo and todo[0] <= elapsed + length:
+                    hours = todo.pop(0)
+                    moment = interval_start + timedelta(
+                        seconds=round((hours - elapsed) * 3600)
+                    )
+                    result[hours] = moment.astimezone(utc).replace(tzinfo=None)
+                elapsed += length
+                if not todo:
+                    return result
+            window_start = window_end
+        return result
+
+    def _work_hours_between(self, start, stop):
+        """Working hours of the tier's calendar between two naive UTC datetimes."""
+        self.ensure_one()
+        if not self.calendar_id or not start or not stop or stop <= start:
+            return 0.0
+        return self.calendar_id.get_work_hours_count(
+            utc.localize(start), utc.localize(stop), compute_leaves=True
+        )
+
+    def _sla_deadline_hours(self, paused_hours=0.0):
+        """The working-hour amounts to plan for a ticket of this tier."""
+        self.ensure_one()
+        return {
+            "response": self.response_hours + paused_hours,
+            "resolution": self.resolution_hours + paused_hours,
+            "response_risk": self.response_hours * RISK_RATIO + paused_hours,
+            "resolution_risk": self.resolution_hours * RISK_RATIO + paused_hours,
+        }

@@ -1,0 +1,1 @@
+from . import support_sla_report

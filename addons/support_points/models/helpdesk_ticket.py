@@ -1,0 +1,300 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    support_vendor_fault = fields.Boolean(
+        string="Caused by us",
+        tracking=True,
+        help="The problem was caused by us: the customer is credited instead "
+        "of charged when the ticket closes.",
+    )
+    support_charge_rule_id = fields.Many2one(
+        comodel_name="support.charge.rule",
+        string="Charge rule",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+    )
+    support_points_charged = fields.Integer(
+        string="Points charged",
+        readonly=True,
+        copy=False,
+        help="Points taken from the customer when the ticket closed; negative "
+        "when points were credited back.",
+    )
+    support_charge_state = fields.Selection(
+        selection=[
+            ("none", "Not charged"),
+            ("charged", "Points used"),
+            ("free", "Free"),
+            ("credited", "Points credited"),
+            ("fee", "Fee invoiced"),
+        ],
+        string="Charge",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="none",
+        tracking=True,
+    )
+    support_fee_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        string="Fee invoice line",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    support_points_refunded = fields.Boolean(
+        string="Charge refunded", readonly=True, copy=False, tracking=True
+    )
+    support_points_balance = fields.Integer(
+        string="Customer points",
+        compute="_compute_support_points_balance",
+        help="Support points left to the customer's company.",
+    )
+    support_points_low = fields.Boolean(
+        string="Low points balance", compute="_compute_support_points_balance"
+    )
+
+    @api.depends("commercial_partner_id", "company_id", "support_charge_state")
+    def _compute_support_points_balance(self):
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c)
+            partners = tickets.commercial_partner_id.with_company(company)
+            threshold = company.support_points_low_threshold
+            for ticket in tickets:
+                partner = ticket.commercial_partner_id.with_company(company)
+                balance = partners.browse(partner.id).support_points_balance
+                ticket.support_points_balance = balance
+                ticket.support_points_low = bool(partner) and balance <= threshold
+        (self - self.filtered("company_id")).update(
+            {"support_points_balance": 0, "support_points_low": False}
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_support_charge(self):
+        """Charge closed tickets according to the charge rules.
+
+        Public and idempotent: a ticket is charged (or credited, or found
+        free) once; calling it again, or closing the ticket again after a
+        reopening, changes nothing.  Open tickets, tickets without a customer
+        and tickets closed in a no-charge stage (cancelled, rejected) are left
+        alone.  Called by the automation
+        ``support_points.automation_ticket_close_charge``.
+        """
+        for ticket in self:
+            ticket._support_charge()
+        return True
+
+    def action_view_support_points(self):
+        self.ensure_one()
+        return self.commercial_partner_id.action_view_support_points()
+
+    def action_support_refund(self):
+        """Reverse a ticket's charge (support points managers only)."""
+        if not (
+            self.env.is_superuser()
+            or self.env.user.has_group("support_points.group_support_points_manager")
+        ):
+            raise AccessError(
+                _("Only a support points manager can refund a ticket's charge.")
+            )
+        for ticket in self:
+            ticket._support_refund()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _support_charge(self):
+        self.ensure_one()
+        if (
+            not self.stage_id.closed
+            or self.stage_id.support_no_charge
+            or not self.commercial_partner_id
+            or self.support_charge_state != "none"
+        ):
+            return False
+        # sudo: the charge follows the company's rules, not the rights of the
+        # agent closing the ticket, who may read but not write the ledger
+        ticket = self.sudo()
+        partner = ticket.commercial_partner_id
+        company = ticket.company_id
+        moves = self.env["support.points.move"].sudo().with_company(company)
+        moves._lock_balance(partner, company)
+        # under the lock: another transaction may have charged it meanwhile
+        ticket.invalidate_recordset(["support_charge_state"])
+        if ticket.support_charge_state != "none":
+            return False
+        rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
+        if not rule:
+            return False
+        vals = {"support_charge_rule_id": rule.id, "support_points_charged": 0}
+        if rule.points == 0:
+            vals["support_charge_state"] = "free"
+        elif rule.points < 0:
+            moves.create(ticket._prepare_support_move_vals(-rule.points, "adjust"))
+            vals.update(
+                support_charge_state="credited", support_points_charged=rule.points
+            )
+        else:
+            moves._expire_partner_points(partner, company)
+            balance = moves._lock_balance(partner, company)
+            if (
+                balance >= rule.points
+                or company.support_points_empty_policy == "overdraft"
+                or not rule.fee_product_id
+            ):
+                moves.create(ticket._prepare_support_move_vals(-rule.points, "consume"))
+                vals.update(
+                    support_charge_state="charged", support_points_charged=rule.points
+                )
+            else:
+                line = ticket._support_add_fee_line(rule)
+                vals.update(support_charge_state="fee", support_fee_line_id=line.id)
+        ticket.write(vals)
+        if vals["support_charge_state"] == "charged":
+            ticket._support_notify_low_balance()
+        return True
+
+    def _prepare_support_move_vals(self, points, kind):
+        self.ensure_one()
+        notes = {
+            "consume": _("Ticket %(ticket)s closed", ticket=self.display_name),
+            "adjust": _(
+                "Ticket %(ticket)s: caused by us, point credited",
+                ticket=self.display_name,
+            ),
+            "refund": _("Ticket %(ticket)s: charge refunded", ticket=self.display_name),
+        }
+        return {
+            "partner_id": self.commercial_partner_id.id,
+            "company_id": self.company_id.id,
+            "points": points,
+            "kind": kind,
+            "ticket_id": self.id,
+            "note": notes[kind],
+        }
+
+    def _support_add_fee_line(self, rule):
+        """Add the fee to the customer's open draft invoice (one per customer)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        invoices = self.env["account.move"].sudo().with_company(self.company_id)
+        invoice = invoices.search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "draft"),
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            order="id",
+            limit=1,
+        )
+        if not invoice:
+            invoice = invoices.create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+        before = invoice.invoice_line_ids
+        invoice.write(
+            {
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": rule.fee_product_id.id,
+                            "quantity": 1,
+                            "name": _(
+                                "Support incident fee: ticket %(ticket)s",
+                                ticket=self.display_name,
+                            ),
+                        }
+                    )
+                ]
+            }
+        )
+        return invoice.invoice_line_ids - before
+
+    def _support_refund(self):
+        self.ensure_one()
+        if self.support_points_refunded:
+            raise UserError(
+                _(
+                    "The charge of ticket %(ticket)s was already refunded.",
+                    ticket=self.display_name,
+                )
+            )
+        if self.support_charge_state == "charged":
+            self.env["support.points.move"].create(
+                self._prepare_support_move_vals(self.support_points_charged, "refund")
+            )
+        elif self.support_charge_state == "fee":
+            line = self.support_fee_line_id
+            if line and line.move_id.state != "draft":
+                raise UserError(
+                    _(
+                        "The fee of ticket %(ticket)s is on the posted invoice "
+                        "%(invoice)s: issue a credit note instead.",
+                        ticket=self.display_name,
+                        invoice=line.move_id.display_name,
+                    )
+                )
+            if line:
+                # sudo: the caller's right to refund was checked; managers of
+                # points need not be invoicing users to drop the draft fee
+                line.move_id.sudo().write(
+                    {"invoice_line_ids": [Command.unlink(line.id)]}
+                )
+        else:
+            raise UserError(
+                _(
+                    "Ticket %(ticket)s has no charge to refund.",
+                    ticket=self.display_name,
+                )
+            )
+        # sudo: the manager's right to refund was checked by the caller
+        self.sudo().write({"support_points_refunded": True})
+
+    def _support_notify_low_balance(self):
+        """Ask the salesperson to offer a pack when the balance runs low."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.commercial_partner_id.with_company(company)
+        salesperson = partner.user_id
+        if (
+            not salesperson
+            or partner.support_points_balance > company.support_points_low_threshold
+        ):
+            return
+        activity_type = self.env.ref(
+            "support_points.mail_activity_type_offer_pack", raise_if_not_found=False
+        )
+        if not activity_type:
+            return
+        # sudo: an agent closing the ticket may not write on the customer,
+        # the activity only informs its salesperson
+        partner = partner.sudo()
+        if partner.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            return
+        partner.activity_schedule(
+            activity_type_id=activity_type.id,
+            user_id=salesperson.id,
+            note=_(
+                "%(customer)s has %(points)s support points left after ticket "
+                "%(ticket)s: offer a points pack.",
+                customer=partner.display_name,
+                points=partner.support_points_balance,
+                ticket=self.display_name,
+            ),
+        )

@@ -1,0 +1,110 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools.safe_eval import datetime, safe_eval
+
+_logger = logging.getLogger(__name__)
+
+
+class SupportChargeRule(models.Model):
+    _name = "support.charge.rule"
+    _description = "Support Charge Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    ticket_domain = fields.Char(
+        string="Applies to",
+        required=True,
+        default="[]",
+        help="Tickets this rule applies to. The first matching rule, by "
+        "sequence, decides the charge.",
+    )
+    points = fields.Integer(
+        help="Points charged when a matching ticket closes: positive is a "
+        "cost, 0 is free, negative is credited back to the customer.",
+    )
+    fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Fee product",
+        ondelete="restrict",
+        help="Invoiced per incident when the customer's points cannot cover "
+        "the cost and the company charges a fee.",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        index=True,
+        ondelete="cascade",
+        help="Leave empty to apply the rule in every company.",
+    )
+
+    def _get_ticket_domain(self):
+        """Return the rule's domain; raise ValidationError if unusable."""
+        self.ensure_one()
+        try:
+            domain = safe_eval(
+                self.ticket_domain or "[]",
+                {
+                    "uid": self.env.uid,
+                    "user": self.env.user,
+                    "context_today": datetime.date.today,
+                    "datetime": datetime,
+                },
+            )
+            if not isinstance(domain, list | tuple):
+                raise ValueError(_("a domain is a list of conditions"))
+            domain = expression.normalize_domain(domain)
+            # builds the query without running it: checks field names
+            self.env["helpdesk.ticket"]._search(domain)
+        except Exception as error:
+            raise ValidationError(
+                _(
+                    "The condition of charge rule %(rule)s cannot be used "
+                    "(%(error)s). Edit it with the domain editor.",
+                    rule=self.name,
+                    error=error,
+                )
+            ) from error
+        return domain
+
+    @api.constrains("ticket_domain")
+    def _check_ticket_domain(self):
+        for rule in self:
+            rule._get_ticket_domain()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # refuse a bad condition before anything is written
+        for vals in vals_list:
+            if "ticket_domain" in vals:
+                self.new(vals)._get_ticket_domain()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "ticket_domain" in vals:
+            for rule in self:
+                rule.new(dict(vals, name=rule.name))._get_ticket_domain()
+        return super().write(vals)
+
+    @api.model
+    def _find_for_ticket(self, ticket):
+        """First active rule, by sequence, whose domain matches the ticket."""
+        rules = self.search(
+            [("company_id", "in", (False, ticket.company_id.id))],
+            order="sequence, id",
+        )
+        for rule in rules:
+            try:
+                domain = rule._get_ticket_domain()
+            except ValidationError:
+                # fail safe: a rule broken later (e.g. a removed field) is
+                # skipped rather than blocking every ticket closing
+                _logger.warning("Skipping unusable support charge rule %s", rule.id)
+                continue
+            if ticket.filtered_domain(domain):
+                return rule
+        return self.browse()
