@@ -163,3 +163,27 @@ def odoo_server(tmp_path_factory):
     for server in started.values():
         server.stop()
         drop_db(server.db)
+
+
+@pytest.fixture
+def scratch_db():
+    """Factory: ``scratch_db("seed")`` -> name of a fresh copy of the test DB.
+
+    Dropped after the test.
+    """
+    made = []
+
+    def make(suffix):
+        db = copy_test_db(suffix)
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        drop_db(db)
+
+
+@pytest.fixture
+def odoo_conf():
+    """The Odoo config file setup/test wrote for the test database."""
+    return source_conf()

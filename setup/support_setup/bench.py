@@ -568,6 +568,10 @@ def build_parser():
         help="databases <prefix>_base/_suite/_cron",
     )
     parser.add_argument(
+        "--base-template",
+        help="copy this database (helpdesk_mgmt + mass_mailing) instead of installing",
+    )
+    parser.add_argument(
         "--suite-template",
         help="copy this database (add-ons installed) instead of installing",
     )
@@ -607,7 +611,16 @@ def main(argv=None):
         f"{args.db_prefix}_{k}" for k in ("base", "suite", "cron")
     )
     odoo_env.load(args.config)
-    build_db("base", base_db, args.config, params, args.seed, log, fresh=args.fresh)
+    build_db(
+        "base",
+        base_db,
+        args.config,
+        params,
+        args.seed,
+        log,
+        template=args.base_template,
+        fresh=args.fresh,
+    )
     build_db(
         "suite",
         suite_db,
@@ -651,9 +664,10 @@ def main(argv=None):
                         Side("add-ons (backlog)", args.config, cron_db), params
                     )
                 )
-            row["result"] = verdict(
-                scenario, row.get("baseline"), row.get("addons"), row.get("ratio")
-            )
+            if "result" not in row:
+                row["result"] = verdict(
+                    scenario, row.get("baseline"), row.get("addons"), row.get("ratio")
+                )
         except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
             log(f"{scenario.key} failed: {exc!r}")
             row.update({"result": "ERROR", "error": repr(exc)})

@@ -6,3 +6,5 @@ from . import res_partner
 from . import support_charge_rule
 from . import support_points_balance
 from . import support_points_move
+from . import account_move
+from . import product_template

@@ -3,3 +3,4 @@ from . import test_ledger
 from . import test_charge
 from . import test_performance
 from . import test_concurrency
+from . import test_packs

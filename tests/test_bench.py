@@ -1,0 +1,44 @@
+"""setup/bench --scale tiny runs end to end and writes its JSON (not a timed test)."""
+
+import json
+import os
+import subprocess
+import sys
+
+BENCH = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "setup", "bench"
+)
+
+
+def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
+    template = scratch_db("bench_tpl")
+    prefix = f"{os.environ['SUPPORT_TEST_DB']}_bench"
+    out = tmp_path / "bench.json"
+    try:
+        result = subprocess.run(
+            [sys.executable, BENCH, "--scale", "tiny", "-c", odoo_conf]
+            + ["--db-prefix", prefix, "--suite-template", template, "--json", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+    finally:
+        # the baseline database stays (the next run reuses it); the copies go
+        for kind in ("suite", "cron"):
+            subprocess.run(["dropdb", "--if-exists", f"{prefix}_{kind}"], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-5000:]
+    report = json.loads(out.read_text())
+    assert report["scale"] == "tiny"
+    rows = {row["key"]: row for row in report["results"]}
+    assert set(rows) == {"close", "ledger", "list", "create", "letter", "cron"}
+    for key in ("close", "list", "create"):
+        row = rows[key]
+        assert row["result"] in ("pass", "FAIL"), row
+        assert row["baseline"]["queries"] > 0 and row["addons"]["queries"] > 0
+        assert row["ratio"] > 0
+        assert len(row["ratios"]) == report["params"]["runs"]
+    assert all(row["result"] != "ERROR" for row in rows.values()), rows
+    # the printed table has a line per scenario
+    for row in rows.values():
+        assert row["title"] in result.stdout
