@@ -144,8 +144,7 @@ bootstrap() {
     system_packages
     start_postgres
     build_venv
-    write_config "$ODOO_CONF"
-    export ODOO_SRC ODOO_CONF VENV
+    export ODOO_SRC VENV
 }
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }

@@ -14,7 +14,21 @@
     ],
     "data": [
         "security/customer_letters_groups.xml",
+        "security/ir.model.access.csv",
+        "security/customer_letters_security.xml",
+        "data/customer_letter_data.xml",
+        "views/customer_letter_views.xml",
+        "views/customer_letter_recipient_views.xml",
+        "views/customer_letter_report_views.xml",
+        "views/customer_letter_templates.xml",
+        "views/res_partner_views.xml",
+        "views/customer_letters_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_letters/static/src/js/tours/*.js",
+        ],
+    },
     "development_status": "Alpha",
     "installable": True,
 }

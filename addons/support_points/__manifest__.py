@@ -19,6 +19,7 @@
         "data/ir_cron.xml",
         "data/support_points_data.xml",
         "data/base_automation.xml",
+        "data/mail_template_data.xml",
         "wizards/support_points_grant_wizard_views.xml",
         "views/support_points_move_views.xml",
         "views/support_charge_rule_views.xml",
@@ -26,8 +27,14 @@
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/res_config_settings_views.xml",
+        "views/support_points_portal_templates.xml",
         "views/support_points_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "support_points/static/tests/tours/*.esm.js",
+        ],
+    },
     "development_status": "Alpha",
     "installable": True,
 }

@@ -25,6 +25,7 @@ field definitions before anything is written; errors are reported as
 """
 
 import argparse
+import ast
 import datetime
 import difflib
 import getpass
@@ -108,6 +109,24 @@ class Ref:
 
     def __repr__(self):
         return self.text
+
+
+REF_IN_TEXT = re.compile(r"""ref\(['"]([A-Za-z0-9_]+\.[A-Za-z0-9_]+)['"]\)""")
+
+
+@dataclass
+class Template:
+    """Text with ``ref('module.name')`` placeholders, e.g. a domain naming records."""
+
+    text: str
+    refs: list
+
+    def render(self):
+        ids = iter(self.refs)
+        return REF_IN_TEXT.sub(lambda _m: str(_ref_id(next(ids))), self.text)
+
+    def __repr__(self):
+        return repr(self.render()) if all(r.res_id for r in self.refs) else self.text
 
 
 @dataclass
@@ -237,7 +256,11 @@ class Planner:
             return False
         if ftype in ("many2one", "many2many", "date", "datetime"):
             return _check_relational_or_date(desc, fname, value, line)
-        return _check_scalar(desc, fname, value)
+        value = _check_scalar(desc, fname, value)
+        if isinstance(value, str) and REF_IN_TEXT.search(value):
+            refs = [Ref(None, m, line) for m in REF_IN_TEXT.findall(value)]
+            return Template(value, refs)
+        return value
 
     def check_fields(self, model, item, what, skip=("key",)):
         """Validate every key of ``item``; return {field: checked value}."""
@@ -452,6 +475,13 @@ class Planner:
         bare = {f"{NAMESPACE}.{r.text}" for r in refs if "." not in r.text}
         found = self.xmlids(dotted | bare) if refs else {}
         for ref in refs:
+            if ref.model is None:  # ref('module.name') inside a text
+                hit = found.get(ref.text)
+                if hit:
+                    ref.res_id = hit[1]
+                else:
+                    self.error(ref.line, f"unknown reference ref({ref.text!r})")
+                continue
             planned = self.planned.get((ref.model, ref.text))
             if planned is not None:
                 ref.res_id = planned.get("res_id") or planned["planned"]
@@ -627,6 +657,8 @@ def _refs_in(wanted):
     for value in wanted.values():
         if isinstance(value, Ref):
             yield value
+        elif isinstance(value, Template):
+            yield from value.refs
         elif isinstance(value, list):
             yield from (v for v in value if isinstance(v, Ref))
 
@@ -660,7 +692,9 @@ def _differences(fields, wanted, current):
             same = now is not False and abs((now or 0.0) - (value or 0.0)) < 1e-6
             shown = now
         elif ftype in ("char", "text", "html"):
-            same = (now or False) == (value or False)
+            same = _same_text(
+                now, value.render() if isinstance(value, Template) else value
+            )
             shown = now
         else:
             same = now == value
@@ -671,7 +705,19 @@ def _differences(fields, wanted, current):
     return vals, before
 
 
+def _same_text(now, value):
+    """Equal texts; literals (domains) compare by value, not by spelling."""
+    if (now or False) == (value or False):
+        return True
+    try:
+        return ast.literal_eval(now) == ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
 def _rpc_value(value):
+    if isinstance(value, Template):
+        return value.render()
     if isinstance(value, Ref):
         return _ref_id(value)
     if isinstance(value, list):

@@ -139,6 +139,8 @@ class TicketFactory(factory.DictFactory):
         )
     )
     create_date = factory.SelfAttribute("opened")
+    # support_certification plans the SLA deadlines from this start
+    sla_start_date = factory.SelfAttribute("opened")
     last_stage_update = factory.LazyAttribute(
         lambda o: min(
             reference_now(),
@@ -156,7 +158,33 @@ class PointsMoveFactory(factory.DictFactory):
     kind = "grant"
     points = factory.LazyFunction(lambda: randgen.choice([5, 10, 10, 20, 50]))
     note = factory.LazyAttribute(lambda o: f"Seeded {o.kind}")
-    create_date = factory.LazyFunction(lambda: days_ago(1, 3 * 365))
+    date = factory.LazyFunction(lambda: days_ago(1, 3 * 365))
+    create_date = factory.SelfAttribute("date")
+
+
+class PackInvoiceFactory(factory.DictFactory):
+    """A customer invoice for one points pack (``partner_id``, ``pack`` given)."""
+
+    class Params:
+        pack = None
+        when = factory.LazyFunction(lambda: days_ago(1, 3 * 365).date())
+
+    move_type = "out_invoice"
+    invoice_date = factory.SelfAttribute("when")
+    date = factory.SelfAttribute("when")
+    invoice_line_ids = factory.LazyAttribute(
+        lambda o: [
+            (
+                0,
+                0,
+                {
+                    "product_id": o.pack.id,
+                    "quantity": randgen.choice([1, 1, 1, 2]),
+                    "price_unit": o.pack.list_price,
+                },
+            )
+        ]
+    )
 
 
 def create_batch(env, factory_class, size, batch_size=500, progress=None, **kwargs):
@@ -187,6 +215,7 @@ CustomerFactory._odoo_model = "res.partner"
 ContactFactory._odoo_model = "res.partner"
 TicketFactory._odoo_model = "helpdesk.ticket"
 PointsMoveFactory._odoo_model = "support.points.move"
+PackInvoiceFactory._odoo_model = "account.move"
 
 _COMPANY_WORDS = [
     "Acme",

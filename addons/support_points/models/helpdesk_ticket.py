@@ -60,6 +60,23 @@ class HelpdeskTicket(models.Model):
         string="Low points balance", compute="_compute_support_points_balance"
     )
 
+    support_points_pack_ids = fields.Many2many(
+        comodel_name="product.product",
+        string="Points packs on offer",
+        compute="_compute_support_points_pack_ids",
+    )
+
+    @api.depends("company_id")
+    def _compute_support_points_pack_ids(self):
+        packs = self.env["product.product"].search(
+            [("support_points", ">", 0), ("sale_ok", "=", True)],
+            order="support_points",
+        )
+        for ticket in self:
+            ticket.support_points_pack_ids = packs.filtered(
+                lambda p, t=ticket: not p.company_id or p.company_id == t.company_id
+            )
+
     @api.depends("commercial_partner_id", "company_id", "support_charge_state")
     def _compute_support_points_balance(self):
         for company in self.company_id:

@@ -1,0 +1,708 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+_logger = logging.getLogger(__name__)
+
+# Fields whose change on a letter waiting for or holding an approval sends it
+# back to draft: they are what the approver approved.
+LETTER_CONTENT_FIELDS = {
+    "subject",
+    "body",
+    "ack_required",
+    "segment_ids",
+    "company_id",
+}
+LOCKED_STATES = ("sending", "sent")
+
+
+class CustomerLetter(models.Model):
+    _name = "customer.letter"
+    _description = "Customer letter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    subject = fields.Char(
+        required=True,
+        help="Mail subject; may hold placeholders such as {{ object.company_name }}.",
+    )
+    body = fields.Html(
+        help="Letter body. Placeholders: {{ object.company_name }}, "
+        "{{ object.contact_name }}, {{ object.points_balance }}, "
+        "{{ object.points_granted }}, {{ object.points_expiry_date }}, "
+        "{{ object.points_expiring }}, {{ object.sla_tier }}, "
+        "{{ object.ticket_count_12m }}, {{ object.customer_since }}, "
+        "{{ object.segment_paragraphs }}, {{ object.ack_url }}. "
+        'A default after "|||" is used when the value is empty: '
+        "{{ object.sla_tier ||| Standard }}.",
+    )
+    is_template = fields.Boolean(
+        help="A template is never sent: use it to start new letters.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        ondelete="restrict",
+    )
+    segment_ids = fields.One2many(
+        comodel_name="customer.letter.segment",
+        inverse_name="letter_id",
+        string="Segments",
+        copy=True,
+    )
+    ack_required = fields.Boolean(
+        string="Ask for acknowledgement",
+        help="The letter carries a personal link ({{ object.ack_url }}) to a "
+        "page where the customer acknowledges the terms.",
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("to_approve", "To approve"),
+            ("approved", "Approved"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    approver_id = fields.Many2one(
+        comodel_name="res.users",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        tracking=True,
+    )
+    approval_date = fields.Datetime(readonly=True, copy=False)
+    sent_date = fields.Datetime(readonly=True, copy=False)
+    mailing_id = fields.Many2one(
+        comodel_name="mailing.mailing",
+        readonly=True,
+        copy=False,
+        index=True,
+        ondelete="restrict",
+    )
+    recipient_ids = fields.One2many(
+        comodel_name="customer.letter.recipient",
+        inverse_name="letter_id",
+        readonly=True,
+    )
+    ack_ids = fields.One2many(
+        comodel_name="customer.letter.ack",
+        inverse_name="letter_id",
+        readonly=True,
+    )
+    # live count of the customers the segments select (before sending)
+    target_count = fields.Integer(
+        string="Customers targeted", compute="_compute_target_count"
+    )
+    # statistics after sending
+    recipient_count = fields.Integer(string="Recipients", compute="_compute_statistics")
+    sent_count = fields.Integer(string="Sent", compute="_compute_statistics")
+    delivered_count = fields.Integer(string="Delivered", compute="_compute_statistics")
+    opened_count = fields.Integer(string="Opened", compute="_compute_statistics")
+    bounced_count = fields.Integer(string="Bounced", compute="_compute_statistics")
+    ack_count = fields.Integer(string="Acknowledged", compute="_compute_statistics")
+    points_granted_total = fields.Integer(
+        string="Points granted", compute="_compute_statistics"
+    )
+    # preview, inside the form
+    preview_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Preview for",
+        store=False,
+        domain="[('parent_id', '=', False)]",
+    )
+    preview_subject = fields.Char(compute="_compute_preview")
+    preview_body = fields.Html(compute="_compute_preview", sanitize=False)
+    preview_error = fields.Text(compute="_compute_preview")
+
+    @api.depends(
+        "segment_ids",
+        "segment_ids.domain",
+        "segment_ids.min_tenure_years",
+        "segment_ids.min_closed_tickets",
+        "segment_ids.closed_tickets_months",
+        "segment_ids.chargeable_only",
+        "segment_ids.use_max_points",
+        "segment_ids.max_points_balance",
+        "segment_ids.sla_tier_ids",
+        "company_id",
+    )
+    def _compute_target_count(self):
+        for letter in self:
+            partners = self.env["res.partner"].with_company(
+                letter.company_id or self.env.company
+            )
+            try:
+                domain = letter._get_partner_domain()
+            except UserError:
+                letter.target_count = 0
+                continue
+            letter.target_count = partners.search_count(domain) if domain else 0
+
+    def _compute_statistics(self):
+        recipients = self.env["customer.letter.recipient"]
+        counts = dict(
+            recipients._read_group(
+                [("letter_id", "in", self.ids)], ["letter_id"], ["__count"]
+            )
+        )
+        points = dict(
+            recipients._read_group(
+                [("letter_id", "in", self.ids), ("points_granted_done", "=", True)],
+                ["letter_id"],
+                ["points_grant:sum"],
+            )
+        )
+        acks = dict(
+            self.env["customer.letter.ack"]._read_group(
+                [("letter_id", "in", self.ids)], ["letter_id"], ["__count"]
+            )
+        )
+        for letter in self:
+            # sudo: read the linked mailing's trace counters only
+            mailing = letter.mailing_id.sudo()
+            letter.recipient_count = counts.get(letter, 0)
+            letter.ack_count = acks.get(letter, 0)
+            letter.points_granted_total = points.get(letter, 0)
+            letter.sent_count = mailing.sent if mailing else 0
+            letter.delivered_count = mailing.delivered if mailing else 0
+            letter.opened_count = mailing.opened if mailing else 0
+            letter.bounced_count = mailing.bounced if mailing else 0
+
+    @api.depends("preview_partner_id", "subject", "body", "segment_ids")
+    def _compute_preview(self):
+        for letter in self:
+            letter.preview_subject = False
+            letter.preview_body = False
+            letter.preview_error = False
+            if not letter.preview_partner_id:
+                continue
+            try:
+                subject, body = letter._render_preview(letter.preview_partner_id)
+            except UserError as exc:
+                letter.preview_error = exc.args[0]
+                continue
+            letter.preview_subject = subject
+            letter.preview_body = body
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if any(letter.state in LOCKED_STATES for letter in self) and (
+            LETTER_CONTENT_FIELDS | {"name"}
+        ) & set(vals):
+            raise UserError(
+                _(
+                    "Letter %(letter)s has been sent: its text and segments are "
+                    "a permanent record and cannot be changed. Duplicate it to "
+                    "write a new letter.",
+                    letter=self.filtered(lambda lt: lt.state in LOCKED_STATES)[
+                        :1
+                    ].display_name,
+                )
+            )
+        res = super().write(vals)
+        if LETTER_CONTENT_FIELDS & set(vals):
+            self._reset_to_draft_on_change()
+        return res
+
+    def _write_internal(self, vals):
+        """Workflow writes: state and approval fields, without the checks of
+        write() on content changes."""
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        for letter in self:
+            if letter.state in LOCKED_STATES or letter.recipient_ids:
+                raise UserError(
+                    _(
+                        "Letter %(letter)s has been sent to customers and is kept "
+                        "as a record; cancel it instead of deleting it.",
+                        letter=letter.display_name,
+                    )
+                )
+
+    def _reset_to_draft_on_change(self):
+        """An edit to an approved (or submitted) letter withdraws the approval."""
+        to_reset = self.filtered(lambda lt: lt.state in ("to_approve", "approved"))
+        if to_reset:
+            to_reset._write_internal(
+                {"state": "draft", "approver_id": False, "approval_date": False}
+            )
+            for letter in to_reset:
+                letter.message_post(
+                    body=_("The letter was edited: it needs a new approval."),
+                    subtype_xmlid="mail.mt_note",
+                )
+        locked = self.filtered(lambda lt: lt.state in LOCKED_STATES)
+        if locked:
+            raise UserError(
+                _(
+                    "Letter %(letter)s has been sent; its segments cannot be "
+                    "changed any more.",
+                    letter=locked[0].display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_submit(self):
+        for letter in self:
+            if letter.state != "draft":
+                raise UserError(
+                    _(
+                        "Only a draft letter can be submitted; %(letter)s is "
+                        "%(state)s.",
+                        letter=letter.display_name,
+                        state=letter._state_label(),
+                    )
+                )
+            letter._check_ready()
+            letter._write_internal({"state": "to_approve"})
+        return True
+
+    def action_approve(self):
+        self._check_approver()
+        for letter in self:
+            if letter.state not in ("draft", "to_approve"):
+                raise UserError(
+                    _(
+                        "Letter %(letter)s is %(state)s and cannot be approved.",
+                        letter=letter.display_name,
+                        state=letter._state_label(),
+                    )
+                )
+            letter._check_ready()
+            letter._write_internal(
+                {
+                    "state": "approved",
+                    "approver_id": self.env.user.id,
+                    "approval_date": fields.Datetime.now(),
+                }
+            )
+        return True
+
+    def action_reset_draft(self):
+        for letter in self:
+            if letter.state not in ("to_approve", "approved", "cancelled"):
+                raise UserError(
+                    _(
+                        "Letter %(letter)s is %(state)s and cannot go back to draft.",
+                        letter=letter.display_name,
+                        state=letter._state_label(),
+                    )
+                )
+        self._write_internal(
+            {"state": "draft", "approver_id": False, "approval_date": False}
+        )
+        return True
+
+    def action_cancel(self):
+        for letter in self:
+            if letter.state in LOCKED_STATES:
+                raise UserError(
+                    _(
+                        "Letter %(letter)s is already being sent and cannot be "
+                        "cancelled.",
+                        letter=letter.display_name,
+                    )
+                )
+        self._write_internal({"state": "cancelled"})
+        return True
+
+    def action_use_template(self):
+        self.ensure_one()
+        letter = self.copy(
+            {"name": _("%(name)s (new)", name=self.name), "is_template": False}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": letter.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_send_test(self):
+        """Send the letter as rendered for the preview customer (or the first
+        customer of the segments) to the current user only."""
+        self.ensure_one()
+        if not self.env.user.email:
+            raise UserError(
+                _(
+                    "Your user %(user)s has no email address to send the test "
+                    "to; set one in your preferences.",
+                    user=self.env.user.name,
+                )
+            )
+        partner = self.preview_partner_id
+        if not partner:
+            domain = self._get_partner_domain()
+            partner = self.env["res.partner"].search(domain, limit=1, order="id")
+        if not partner:
+            raise UserError(
+                _(
+                    "Letter %(letter)s: no customer to render the test for; pick "
+                    "one in 'Preview for' or widen the segments.",
+                    letter=self.display_name,
+                )
+            )
+        subject, body = self._render_preview(partner)
+        # sudo: mail.mail is technical; the mail goes to the current user's
+        # own address only
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": _("[Test] %(subject)s", subject=subject),
+                "body_html": body,
+                "email_to": self.env.user.email_formatted,
+                "email_from": self._get_email_from(),
+                "auto_delete": True,
+            }
+        )
+        self.message_post(
+            body=_(
+                "Test sent to %(email)s, rendered for %(customer)s.",
+                email=self.env.user.email,
+                customer=partner.display_name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "Test letter sent to %(email)s.", email=self.env.user.email
+                ),
+                "sticky": False,
+            },
+        }
+
+    def action_send(self):
+        """Send the approved letter through its mailing. Safe to call again
+        after an interruption: customers who already have a mail are skipped
+        and points are never granted twice."""
+        self._check_sender()
+        for letter in self:
+            if letter.is_template:
+                raise UserError(
+                    _(
+                        "%(letter)s is a template; use it to create a letter.",
+                        letter=letter.display_name,
+                    )
+                )
+            if letter.state not in ("approved", "sending"):
+                raise UserError(
+                    _(
+                        "Letter %(letter)s is %(state)s: only an approved letter "
+                        "can be sent. Submit it and have a letters manager "
+                        "approve it.",
+                        letter=letter.display_name,
+                        state=letter._state_label(),
+                    )
+                )
+            letter._check_grants()
+            letter._prepare_recipients()
+            letter._ensure_mailing()
+            letter._write_internal(
+                {
+                    "state": "sending",
+                    "sent_date": letter.sent_date or fields.Datetime.now(),
+                }
+            )
+            letter._send_remaining()
+        return True
+
+    def action_open_mailing(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mailing.mailing",
+            "res_id": self.mailing_id.id,
+            "view_mode": "form",
+        }
+
+    def action_open_recipients(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_letters.customer_letter_recipient_action"
+        )
+        action["domain"] = [("letter_id", "=", self.id)]
+        action["context"] = {"default_letter_id": self.id}
+        return action
+
+    def action_open_report(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_letters.customer_letter_report_action"
+        )
+        action["domain"] = [("letter_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _check_approver(self):
+        if not self.env.user.has_group("customer_letters.group_letters_manager"):
+            raise AccessError(
+                _(
+                    "Only a Letters manager can approve a letter; ask one to "
+                    "approve %(letter)s.",
+                    letter=", ".join(self.mapped("display_name")),
+                )
+            )
+        granting = self.filtered(lambda lt: any(lt.segment_ids.mapped("grant_points")))
+        if granting and not self.env.user.has_group(
+            "support_points.group_support_points_manager"
+        ):
+            raise AccessError(
+                _(
+                    "Letter %(letter)s grants service points: it must be approved "
+                    "by a letters manager who is also a support points manager.",
+                    letter=granting[0].display_name,
+                )
+            )
+
+    def _check_sender(self):
+        if not self.env.user.has_group("customer_letters.group_letters_manager"):
+            raise AccessError(
+                _(
+                    "Only a Letters manager can send %(letter)s.",
+                    letter=", ".join(self.mapped("display_name")),
+                )
+            )
+
+    def _check_grants(self):
+        self.ensure_one()
+        for segment in self.segment_ids:
+            if segment.grant_points < 0:
+                raise UserError(
+                    _(
+                        "Segment %(segment)s of letter %(letter)s grants "
+                        "%(points)s points: a grant must be a positive number "
+                        "of points.",
+                        segment=segment.name,
+                        letter=self.display_name,
+                        points=segment.grant_points,
+                    )
+                )
+            if (
+                segment.grant_points
+                and segment.grant_expiry_date
+                and segment.grant_expiry_date <= fields.Date.context_today(self)
+            ):
+                raise UserError(
+                    _(
+                        "Segment %(segment)s of letter %(letter)s grants points "
+                        "that expire on %(date)s, which is not in the future.",
+                        segment=segment.name,
+                        letter=self.display_name,
+                        date=segment.grant_expiry_date,
+                    )
+                )
+
+    def _check_ready(self):
+        """Everything an approver needs: text, segments with customers, valid
+        grants, and placeholders that render for every customer."""
+        self.ensure_one()
+        if self.is_template:
+            raise UserError(
+                _(
+                    "%(letter)s is a template; use it to create a letter.",
+                    letter=self.display_name,
+                )
+            )
+        if not self.segment_ids:
+            raise UserError(
+                _(
+                    "Letter %(letter)s has no segment: add at least one segment "
+                    "of customers.",
+                    letter=self.display_name,
+                )
+            )
+        self._check_grants()
+        for segment in self.segment_ids:
+            if not segment.recipient_count:
+                raise UserError(
+                    _(
+                        "Segment %(segment)s of letter %(letter)s matches no "
+                        "customer: change its criteria or remove it.",
+                        segment=segment.name,
+                        letter=self.display_name,
+                    )
+                )
+        Recipient = self.env["customer.letter.recipient"]
+        Recipient._check_template(self, self.subject, html=False)
+        Recipient._check_template(self, self.body, html=True)
+        for segment in self.segment_ids:
+            Recipient._check_template(self, segment.paragraph, html=True)
+        if self.ack_required and "object.ack_url" not in (self.body or ""):
+            raise UserError(
+                _(
+                    "Letter %(letter)s asks for an acknowledgement but its body "
+                    "has no {{ object.ack_url }} link.",
+                    letter=self.display_name,
+                )
+            )
+        partners, segments_by_partner = self._match_customers()
+        values = Recipient._prepare_values(self, partners, segments_by_partner)
+        Recipient._render_values(self, values, raise_on_error=True)
+
+    def _get_partner_domain(self):
+        self.ensure_one()
+        if not self.segment_ids:
+            return []
+        try:
+            return expression.OR(
+                [segment._get_partner_domain() for segment in self.segment_ids]
+            )
+        except Exception as exc:
+            raise UserError(str(exc)) from exc
+
+    def _match_customers(self):
+        """One SQL query per segment; a customer in several segments is one
+        recipient with each matching segment."""
+        self.ensure_one()
+        segments_by_partner = {}
+        for segment in self.segment_ids.sorted(lambda s: (s.sequence, s.id)):
+            for partner_id in segment._get_partners().ids:
+                segments_by_partner.setdefault(partner_id, []).append(segment)
+        partners = self.env["res.partner"].browse(sorted(segments_by_partner))
+        return partners, segments_by_partner
+
+    def _render_preview(self, partner):
+        """Render subject and body for one customer, without writing."""
+        self.ensure_one()
+        Recipient = self.env["customer.letter.recipient"]
+        customer = partner.commercial_partner_id
+        segments = self.segment_ids.filtered(lambda s: s._matches(customer))
+        values = Recipient._prepare_values(
+            self, customer, {customer.id: list(segments)}, preview=True
+        )
+        rendered = Recipient._render_values(self, values, raise_on_error=True)
+        subject, body = rendered[0]
+        if not segments:
+            body = (
+                Markup("<p><em>%s</em></p>")
+                % _(
+                    "%(customer)s is in none of this letter's segments: it "
+                    "would not receive the letter.",
+                    customer=customer.display_name,
+                )
+                + body
+            )
+        return subject, body
+
+    def _get_email_from(self):
+        self.ensure_one()
+        return self.company_id.email_formatted or self.env.user.email_formatted
+
+    def _prepare_recipients(self):
+        """Create the missing recipient rows (one per customer, rendered once)."""
+        self.ensure_one()
+        Recipient = self.env["customer.letter.recipient"]
+        partners, segments_by_partner = self._match_customers()
+        existing = set(self.recipient_ids.customer_id.ids)
+        new_partners = partners.filtered(lambda p: p.id not in existing)
+        if not partners:
+            raise UserError(
+                _(
+                    "Letter %(letter)s matches no customer: nothing was sent.",
+                    letter=self.display_name,
+                )
+            )
+        if not new_partners:
+            return Recipient
+        values = Recipient._prepare_values(self, new_partners, segments_by_partner)
+        return Recipient._create_rendered(self, values)
+
+    def _mailing_body(self):
+        return Markup(
+            '<div class="o_customer_letter"><t t-out="object.mail_body"/></div>'
+            '<p style="font-size: 11px; color: #888888;">'
+            '<a href="/unsubscribe_from_list">%s</a></p>'
+        ) % _("Unsubscribe from our mailings")
+
+    def _ensure_mailing(self):
+        self.ensure_one()
+        if self.mailing_id:
+            return self.mailing_id
+        body = self._mailing_body()
+        # sudo: the mailing is the technical carrier of an approved letter;
+        # the letters manager need not be an email marketing user
+        mailing = (
+            self.env["mailing.mailing"]
+            .sudo()
+            .create(
+                {
+                    "subject": "{{ object.mail_subject }}",
+                    "mailing_type": "mail",
+                    "mailing_model_id": self.env["ir.model"]._get_id(
+                        "customer.letter.recipient"
+                    ),
+                    "mailing_domain": repr([("letter_id", "=", self.id)]),
+                    "body_arch": body,
+                    "body_html": body,
+                    "email_from": self._get_email_from(),
+                    "reply_to_mode": "update",
+                    "keep_archives": False,
+                    "user_id": self.env.user.id,
+                }
+            )
+        )
+        mailing.name = self.name
+        self.mailing_id = mailing
+        return mailing
+
+    def _send_remaining(self):
+        """Mail the recipients that have no mailing trace yet, through the
+        mailing (which batches, and commits per batch outside tests)."""
+        self.ensure_one()
+        # sudo: see _ensure_mailing
+        mailing = self.mailing_id.sudo()
+        remaining = mailing._get_remaining_recipients()
+        if remaining:
+            mailing.action_send_mail(res_ids=remaining)
+            # sudo: wake the mail queue up to send the mails just queued
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        self._mark_sent_if_done()
+
+    def _mark_sent_if_done(self):
+        for letter in self.filtered(lambda lt: lt.state == "sending"):
+            # sudo: see _ensure_mailing
+            if letter.mailing_id.sudo()._get_remaining_recipients():
+                continue
+            letter._write_internal({"state": "sent"})
+            if not getattr(threading.current_thread(), "testing", False):
+                _logger.info(
+                    "Customer letter %s sent to %s customers",
+                    letter.id,
+                    len(letter.recipient_ids),
+                )

@@ -1,0 +1,91 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import time
+
+from .common import LettersCommon
+
+_logger = logging.getLogger(__name__)
+SCOPE = "[('ref', '=', 'clperf')]"
+
+
+class TestPerformance(LettersCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cr = cls.env.cr
+        # 10,000 customers and 30,000 tickets over 8 years, written in SQL:
+        # the test is about counting them, not about creating them
+        cr.execute(
+            """
+            INSERT INTO res_partner (name, autopost_bills, is_company, active,
+                                     customer_rank, type, ref, email,
+                                     create_date, write_date)
+            SELECT 'Perf ' || g, 'ask', TRUE, TRUE, 1, 'contact', 'clperf',
+                   'perf' || g || '@example.com', NOW(), NOW()
+              FROM generate_series(1, 10000) g
+            """
+        )
+        cr.execute(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE ref = 'clperf'"
+        )
+        cr.execute(
+            """
+            INSERT INTO helpdesk_ticket (name, description, company_id, partner_id,
+                                         commercial_partner_id, stage_id, number,
+                                         active, create_date, closed_date,
+                                         support_charge_state)
+            SELECT 'Perf ticket', 'Help', %s, p.id, p.id, %s,
+                   'PERF' || p.id || '-' || g,
+                   TRUE, NOW() - ((p.id * 7 + g * 131) %% 2900) * INTERVAL '1 day',
+                   NOW() - ((p.id * 7 + g * 131) %% 2900) * INTERVAL '1 day',
+                   'none'
+              FROM res_partner p, generate_series(1, 3) g
+             WHERE p.ref = 'clperf'
+            """,
+            (cls.company.id, cls.stage_done.id),
+        )
+        cls.env.invalidate_all()
+        partners = cls.env["res.partner"].search([("ref", "=", "clperf")], limit=50)
+        for partner in partners:
+            partner.support_points_grant(20, "perf")
+        cls.letter = cls._letter(
+            segments=[
+                {"name": "All", "domain": SCOPE},
+                {"name": "Old", "domain": SCOPE, "min_tenure_years": 5},
+                {
+                    "name": "Frequent",
+                    "domain": SCOPE,
+                    "min_closed_tickets": 2,
+                    "closed_tickets_months": 24,
+                },
+                {
+                    "name": "Low balance",
+                    "domain": SCOPE,
+                    "use_max_points": True,
+                    "max_points_balance": 10,
+                },
+            ]
+        )
+        cls.env.flush_all()
+        cr.execute("ANALYZE res_partner")
+        cr.execute("ANALYZE helpdesk_ticket")
+
+    def test_counting_10000_customers_under_2s(self):
+        self.env.invalidate_all()
+        start = time.perf_counter()
+        counts = self.letter.segment_ids.mapped("recipient_count")
+        total = self.letter.target_count
+        elapsed = time.perf_counter() - start
+        _logger.info(
+            "Counted recipients of 4 segments over 10,000 customers in %.3f s: %s, "
+            "total %s",
+            elapsed,
+            counts,
+            total,
+        )
+        self.assertEqual(counts[0], 10000)
+        self.assertEqual(total, 10000)
+        self.assertEqual(counts[3], 9950)
+        self.assertTrue(0 < counts[1] < 10000)
+        self.assertTrue(0 < counts[2] < 10000)
+        self.assertLess(elapsed, 2.0)

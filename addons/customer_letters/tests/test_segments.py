@@ -1,0 +1,106 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import ValidationError
+
+from .common import LettersCommon
+
+SCOPE = "[('ref', '=', 'cltest')]"
+
+
+class TestSegments(LettersCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        customer = cls._customer
+        # tenure: first ticket 6 years ago vs 1 year ago
+        cls.veteran = customer("Veteran", ref="cltest")
+        cls._ticket(cls.veteran, days_ago=6 * 366)
+        cls.newcomer = customer("Newcomer", ref="cltest")
+        cls._ticket(cls.newcomer, days_ago=370)
+        # frequent caller: 3 tickets closed in the last months
+        cls.frequent = customer("Frequent", ref="cltest")
+        for days in (10, 40, 90):
+            cls._ticket(cls.frequent, days_ago=days + 1, closed_days_ago=days)
+        # same count, but closed two years ago
+        cls.former = customer("Former", ref="cltest")
+        for days in (700, 710, 720):
+            cls._ticket(cls.former, days_ago=days + 1, closed_days_ago=days)
+        # points: one rich customer, the others have none
+        cls.rich = customer("Rich", ref="cltest")
+        cls.rich.support_points_grant(50, "test")
+        # a person without company that has a ticket but was never invoiced
+        cls.person = customer("Person", ref="cltest", is_company=False, customer_rank=0)
+        cls._ticket(cls.person, days_ago=5)
+        # not customers: a contact of a company, a partner never invoiced
+        # and without any ticket
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Contact", "parent_id": cls.veteran.id, "ref": "cltest"}
+        )
+        cls.prospect = customer("Prospect", ref="cltest", customer_rank=0)
+        cls.letter = cls._letter(segments=[{"name": "Probe", "domain": SCOPE}])
+        cls.segment = cls.letter.segment_ids
+
+    def _matches(self, **criteria):
+        self.segment.write(criteria)
+        return self.segment._get_partners()
+
+    def test_base_scope_is_commercial_customers(self):
+        partners = self._matches()
+        self.assertIn(self.person, partners, "a ticket makes a customer")
+        self.assertNotIn(self.contact, partners, "contacts are not customers")
+        self.assertNotIn(self.prospect, partners, "never invoiced, no ticket")
+        self.assertEqual(self.segment.recipient_count, len(partners))
+
+    def test_tenure(self):
+        partners = self._matches(min_tenure_years=5)
+        self.assertEqual(partners, self.veteran)
+        partners = self._matches(min_tenure_years=1)
+        self.assertEqual(partners, self.veteran | self.newcomer | self.former)
+
+    def test_closed_tickets(self):
+        partners = self._matches(min_closed_tickets=3, closed_tickets_months=6)
+        self.assertEqual(partners, self.frequent)
+        # only two of them were closed in the last 2 months
+        partners = self._matches(min_closed_tickets=3, closed_tickets_months=2)
+        self.assertFalse(partners)
+        partners = self._matches(min_closed_tickets=2, closed_tickets_months=2)
+        self.assertEqual(partners, self.frequent)
+        partners = self._matches(min_closed_tickets=3, closed_tickets_months=36)
+        self.assertEqual(partners, self.frequent | self.former)
+
+    def test_points_balance(self):
+        partners = self._matches(use_max_points=True, max_points_balance=10)
+        self.assertNotIn(self.rich, partners)
+        self.assertIn(self.veteran, partners, "no ledger line: balance 0")
+        partners = self._matches(use_max_points=True, max_points_balance=50)
+        self.assertIn(self.rich, partners)
+        partners = self._matches(use_max_points=False, max_points_balance=10)
+        self.assertIn(self.rich, partners, "the limit applies only when enabled")
+
+    def test_domain(self):
+        partners = self._matches(
+            domain="[('ref', '=', 'cltest'), ('name', '=', 'Rich')]"
+        )
+        self.assertEqual(partners, self.rich)
+
+    def test_bad_domain_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            self.segment.domain = "[('no_such_field', '=', 1)]"
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            self.segment.domain = "not a domain"
+
+    def test_letter_counts_each_customer_once(self):
+        self.letter.write(
+            {
+                "segment_ids": [
+                    (0, 0, {"name": "Old", "domain": SCOPE, "min_tenure_years": 5}),
+                    (0, 0, {"name": "Tickets", "domain": SCOPE, "min_tenure_years": 1}),
+                ]
+            }
+        )
+        counts = self.letter.segment_ids.mapped("recipient_count")
+        self.assertEqual(counts[1:], [1, 3])
+        self.assertEqual(self.letter.target_count, counts[0])
+        partners, segments = self.letter._match_customers()
+        self.assertEqual(len(partners), counts[0])
+        self.assertEqual(len(segments[self.veteran.id]), 3)
+        self.assertEqual(len(segments[self.newcomer.id]), 2)

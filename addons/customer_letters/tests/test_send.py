@@ -1,0 +1,217 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import threading
+from unittest.mock import patch
+
+from odoo.tools import mute_logger
+
+from odoo.addons.customer_letters.models.customer_letter_recipient import (
+    CustomerLetterRecipient,
+)
+
+from .common import LettersCommon
+
+SCOPE = "[('ref', '=', 'clsend')]"
+
+
+class TestSend(LettersCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"]
+        for i in range(5):
+            cls.customers |= cls._customer(f"Send {i}", ref="clsend")
+        # the first two are long-standing
+        for customer in cls.customers[:2]:
+            cls._ticket(customer, days_ago=6 * 366)
+        cls.letter = cls._letter(
+            segments=[
+                {"name": "All", "domain": SCOPE, "paragraph": "<p>PARA-ALL</p>"},
+                {
+                    "name": "Loyal",
+                    "domain": SCOPE,
+                    "min_tenure_years": 5,
+                    "paragraph": "<p>PARA-LOYAL {{ object.points_granted }}</p>",
+                    "grant_points": 10,
+                },
+            ]
+        )
+
+    def _traces(self):
+        return self.env["mailing.trace"].search(
+            [("mass_mailing_id", "=", self.letter.mailing_id.id)]
+        )
+
+    def _moves(self):
+        return self.env["support.points.move"].search(
+            [("partner_id", "in", self.customers.ids), ("kind", "=", "grant")]
+        )
+
+    def test_send_one_letter_per_customer(self):
+        self._approve(self.letter)
+        self._send(self.letter)
+        self.assertEqual(self.letter.state, "sent")
+        recipients = self.letter.recipient_ids
+        self.assertEqual(recipients.customer_id, self.customers)
+        self.assertEqual(len(recipients), 5, "one letter per customer")
+        traces = self._traces()
+        self.assertEqual(sorted(traces.mapped("res_id")), sorted(recipients.ids))
+        loyal = recipients.filtered(lambda r: r.customer_id in self.customers[:2])
+        for recipient in recipients:
+            body = recipient.mail_body
+            self.assertIn("PARA-ALL", body)
+            if recipient in loyal:
+                self.assertIn("PARA-LOYAL 10", body)
+                self.assertEqual(len(recipient.segment_ids), 2)
+            else:
+                self.assertNotIn("PARA-LOYAL", body)
+        # the mails carry the personal body
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mailing_id", "=", self.letter.mailing_id.id)])
+        )
+        self.assertEqual(len(mails), 5)
+        mail = mails.filtered(lambda m: "send.0@" in m.email_to)
+        self.assertIn("PARA-LOYAL 10", mail.body_html)
+        self.assertEqual(mail.subject, "Our terms, Send 0")
+        # points: granted exactly once, linked
+        moves = self._moves()
+        self.assertEqual(moves.partner_id, self.customers[:2])
+        self.assertEqual(moves.mapped("points"), [10, 10])
+        self.assertEqual(loyal.points_move_id, moves)
+        self.assertTrue(all(loyal.mapped("points_granted_done")))
+        self.assertEqual(self.letter.points_granted_total, 20)
+        # chatter of each customer
+        for customer in self.customers:
+            self.assertTrue(
+                customer.message_ids.filtered(
+                    lambda m: "Terms restated" in (m.body or "")
+                ),
+                customer.name,
+            )
+        # a second send is refused: nothing left to do, nothing duplicated
+        self.letter._write_internal({"state": "sending"})
+        self._send(self.letter)
+        self.assertEqual(len(self._traces()), 5)
+        self.assertEqual(len(self._moves()), 2)
+
+    def test_statistics_from_traces(self):
+        self._approve(self.letter)
+        with self.mock_mail_gateway():
+            self._send(self.letter)
+            self.env["mail.mail"].sudo().search(
+                [("mailing_id", "=", self.letter.mailing_id.id)]
+            ).send()
+        traces = self._traces()
+        traces[:2].set_opened()
+        traces[2:3].set_bounced()
+        self.letter.invalidate_recordset()
+        self.assertEqual(self.letter.sent_count, 5)
+        self.assertEqual(self.letter.opened_count, 2)
+        self.assertEqual(self.letter.bounced_count, 1)
+        self.assertEqual(self.letter.recipient_count, 5)
+
+    def test_blacklisted_customer_not_mailed_but_recorded(self):
+        self.env["mail.blacklist"].sudo()._add(self.customers[4].email)
+        self._approve(self.letter)
+        self._send(self.letter)
+        trace = self._traces().filtered(
+            lambda t: t.res_id
+            == self.letter.recipient_ids.filtered(
+                lambda r: r.customer_id == self.customers[4]
+            ).id
+        )
+        self.assertEqual(trace.trace_status, "cancel")
+        self.assertEqual(trace.failure_type, "mail_bl")
+
+    def test_send_test_to_current_user(self):
+        self.letter.with_user(self.user_author).action_send_test()
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("email_to", "ilike", "author@example.com")])
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("[Test]", mail.subject)
+        self.assertIn("PARA-ALL", mail.body_html)
+        self.assertFalse(self.letter.recipient_ids, "a test is not a send")
+        self.assertFalse(self._moves())
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_interrupted_send_is_resumed_without_duplicates(self):
+        """The mailing commits per batch. A crash in the second batch keeps
+        the first batch (mails, traces, grants) and rolls the rest back; the
+        mail queue is interrupted too. Sending again mails only the customers
+        without a trace and grants nothing twice."""
+        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 2)
+        self._approve(self.letter)
+        cr = self.env.cr
+        calls = []
+        original = CustomerLetterRecipient._letter_mailed
+
+        def crash_on_second_batch(records):
+            calls.append(records.ids)
+            if len(calls) == 2:
+                raise ConnectionError("database connection lost")
+            return original(records)
+
+        def batch_commit():
+            # a commit in production: here a savepoint the crash returns to
+            self.env.flush_all()
+            cr.execute("SAVEPOINT letters_batch_commit")
+
+        self.env.flush_all()
+        cr.execute("SAVEPOINT letters_batch_commit")
+        thread = threading.current_thread()
+        crashed = False
+        with (
+            patch.object(
+                CustomerLetterRecipient, "_letter_mailed", crash_on_second_batch
+            ),
+            patch.object(cr, "commit", batch_commit),
+            patch.object(thread, "testing", False),
+        ):
+            try:
+                self._send(self.letter)
+            except ConnectionError:
+                crashed = True
+        self.assertTrue(crashed)
+        # the process died: what was not committed is gone
+        cr.execute("ROLLBACK TO SAVEPOINT letters_batch_commit")
+        self.env.clear()
+
+        self.assertEqual(self.letter.state, "sending")
+        self.assertEqual(len(self._traces()), 2, "the first batch survived")
+        first = self.letter.recipient_ids.filtered("mailed")
+        self.assertEqual(len(first), 2)
+        self.assertEqual(len(self._moves()), len(first.filtered("points_grant")))
+
+        # the mail queue is interrupted after one mail
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mailing_id", "=", self.letter.mailing_id.id)])
+        )
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mails[:1].send()
+        self.assertEqual(mails[1:].state, "outgoing")
+
+        # resume
+        self._send(self.letter)
+        self.assertEqual(self.letter.state, "sent")
+        traces = self._traces()
+        self.assertEqual(len(traces), 5)
+        self.assertEqual(len(set(traces.mapped("res_id"))), 5, "one mail each")
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mailing_id", "=", self.letter.mailing_id.id)])
+        )
+        self.assertEqual(len(mails), 5)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            self.env["mail.mail"].sudo().process_email_queue()
+        sent_to = [m["email_to"][0] for m in self._mails]
+        self.assertEqual(len(sent_to), 4, "the queue sent the other four")
+        moves = self._moves()
+        self.assertEqual(moves.partner_id, self.customers[:2], "granted once")
+        self.assertEqual(len(moves), 2)
