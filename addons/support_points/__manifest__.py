@@ -30,6 +30,9 @@
         "views/support_points_portal_templates.xml",
         "views/support_points_menus.xml",
     ],
+    "demo": [
+        "demo/support_points_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "support_points/static/tests/tours/*.esm.js",

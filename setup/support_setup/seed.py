@@ -41,8 +41,16 @@ class Seeder:
     """Seed one database; ``stats`` collects rows and seconds per part."""
 
     def __init__(
-        self, env, batch_size=500, progress=True, commit=True, seed=42, out=sys.stdout
+        self,
+        env,
+        batch_size=500,
+        progress=True,
+        commit=True,
+        seed=42,
+        out=sys.stdout,
+        max_invoices=None,
     ):
+        self.max_invoices = max_invoices
         self.env = env(context=dict(env.context, **SEED_CONTEXT))
         self.batch_size = batch_size
         self.progress = progress
@@ -280,6 +288,8 @@ class Seeder:
                 vals.append(
                     f.PackInvoiceFactory.build(partner_id=customer_id, pack=pack)
                 )
+        if self.max_invoices is not None:
+            vals = vals[: self.max_invoices]
         Move = env["account.move"]
         start = time.perf_counter()
         with self.bar(len(vals), "pack invoices") as bar:
@@ -458,6 +468,11 @@ def build_parser():
     )
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument(
+        "--max-invoices",
+        type=int,
+        help="cap on pack invoices (default: 0-3 a customer)",
+    )
+    parser.add_argument(
         "--seed", default="42", help="random seed (same seed, same data)"
     )
     parser.add_argument(
@@ -475,6 +490,7 @@ def main(argv=None):
             batch_size=args.batch_size,
             progress=not args.no_progress,
             seed=args.seed,
+            max_invoices=args.max_invoices,
         )
         seeder.run(args.customers, args.tickets)
         if args.check:

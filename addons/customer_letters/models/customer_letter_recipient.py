@@ -454,6 +454,8 @@ class CustomerLetterRecipient(models.Model):
             vals_list.append(vals)
         recipients = self.env["customer.letter.recipient"]
         for start in range(0, len(vals_list), 1000):
+            # sudo: recipient rows are written only here, by the send of an
+            # approved letter (nobody has create rights on them)
             recipients |= (
                 self.sudo()
                 .with_context(

@@ -1,4 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 
 from .common import LettersCommon
@@ -36,6 +39,39 @@ class TestSegments(LettersCommon):
             {"name": "Contact", "parent_id": cls.veteran.id, "ref": "cltest"}
         )
         cls.prospect = customer("Prospect", ref="cltest", customer_rank=0)
+        # tenure from an invoice only: first invoiced 7 years ago
+        cls.invoiced = customer("Invoiced", ref="cltest")
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cls.invoiced.id,
+                "invoice_date": fields.Date.today() - relativedelta(years=7),
+                "invoice_line_ids": [
+                    Command.create({"name": "Support", "quantity": 1, "price_unit": 90})
+                ],
+            }
+        )
+        invoice.action_post()
+        # SLA tier: a person of Frequent holds a certification
+        cls.tier_certified = cls.env.ref("support_certification.sla_tier_certified")
+        cls.tier_standard = cls.env.ref("support_certification.sla_tier_standard")
+        level = cls.env["support.certification.level"].create(
+            {
+                "name": "Letters level",
+                "tier_id": cls.tier_certified.id,
+                "validity_months": 12,
+            }
+        )
+        certified = cls.env["res.partner"].create(
+            {"name": "Certified person", "parent_id": cls.frequent.id}
+        )
+        cls.env["support.certification"].create(
+            {
+                "partner_id": certified.id,
+                "level_id": level.id,
+                "date_obtained": fields.Date.today(),
+            }
+        )
         cls.letter = cls._letter(segments=[{"name": "Probe", "domain": SCOPE}])
         cls.segment = cls.letter.segment_ids
 
@@ -52,9 +88,13 @@ class TestSegments(LettersCommon):
 
     def test_tenure(self):
         partners = self._matches(min_tenure_years=5)
-        self.assertEqual(partners, self.veteran)
+        self.assertEqual(partners, self.veteran | self.invoiced)
         partners = self._matches(min_tenure_years=1)
-        self.assertEqual(partners, self.veteran | self.newcomer | self.former)
+        self.assertEqual(
+            partners, self.veteran | self.newcomer | self.former | self.invoiced
+        )
+        partners = self._matches(min_tenure_years=8)
+        self.assertFalse(partners)
 
     def test_closed_tickets(self):
         partners = self._matches(min_closed_tickets=3, closed_tickets_months=6)
@@ -66,6 +106,31 @@ class TestSegments(LettersCommon):
         self.assertEqual(partners, self.frequent)
         partners = self._matches(min_closed_tickets=3, closed_tickets_months=36)
         self.assertEqual(partners, self.frequent | self.former)
+
+    def test_closed_chargeable_tickets(self):
+        tickets = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", self.frequent.id)], order="id"
+        )
+        # closing charged them already: make one of the three free
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET support_charge_state = CASE WHEN id IN %s "
+            "THEN 'charged' ELSE 'free' END WHERE id IN %s",
+            (tuple(tickets[:2].ids), tuple(tickets.ids)),
+        )
+        tickets.invalidate_recordset()
+        criteria = {"closed_tickets_months": 6, "chargeable_only": True}
+        partners = self._matches(min_closed_tickets=3, **criteria)
+        self.assertFalse(partners, "only two of the three were chargeable")
+        partners = self._matches(min_closed_tickets=2, **criteria)
+        self.assertEqual(partners, self.frequent)
+
+    def test_sla_tier(self):
+        partners = self._matches(sla_tier_ids=[Command.set(self.tier_certified.ids)])
+        self.assertEqual(partners, self.frequent)
+        partners = self._matches(sla_tier_ids=[Command.set(self.tier_standard.ids)])
+        self.assertNotIn(self.frequent, partners)
+        self.assertIn(self.veteran, partners, "the default tier")
+        self.assertEqual(self.segment.recipient_count, len(partners))
 
     def test_points_balance(self):
         partners = self._matches(use_max_points=True, max_points_balance=10)
@@ -98,7 +163,7 @@ class TestSegments(LettersCommon):
             }
         )
         counts = self.letter.segment_ids.mapped("recipient_count")
-        self.assertEqual(counts[1:], [1, 3])
+        self.assertEqual(counts[1:], [2, 4])
         self.assertEqual(self.letter.target_count, counts[0])
         partners, segments = self.letter._match_customers()
         self.assertEqual(len(partners), counts[0])

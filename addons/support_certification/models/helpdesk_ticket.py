@@ -254,7 +254,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _sla_prepare_create_vals(self, vals_list):
-        """Freeze the tier and plan the deadlines of new tickets in batch."""
+        """Freeze the tier of new tickets, in a constant number of queries."""
         now = fields.Datetime.now()
         is_manager = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
         teams = self.env["helpdesk.ticket.team"].browse(
@@ -266,29 +266,22 @@ class HelpdeskTicket(models.Model):
             if not (is_manager and vals.get("sla_tier_id")):
                 company_id = self._sla_ticket_company(vals, teams)
                 todo[company_id].append(vals)
-        tiers = self.env["support.sla.tier"]
+        tier_model = self.env["support.sla.tier"].sudo()
         for company_id, company_vals in todo.items():
             company = self.env["res.company"].browse(company_id)
+            # sudo: see _sla_plan.
+            default_tier = tier_model._get_default_tier(company)
             partners = self.env["res.partner"].browse(
                 {vals["partner_id"] for vals in company_vals if vals.get("partner_id")}
             )
-            partner_tiers = partners._get_support_sla_tiers(company)
-            default_tier = tiers.sudo()._get_default_tier(company)
+            partner_tiers = partners._get_support_sla_tiers(
+                company, default_tier=default_tier
+            )
             for vals in company_vals:
                 tier = partner_tiers.get(vals.get("partner_id"), default_tier)
                 vals["sla_tier_id"] = tier.id
-        keys = [
-            (
-                tiers.browse(vals["sla_tier_id"]),
-                fields.Datetime.to_datetime(vals["sla_start_date"]),
-                0.0,
-            )
-            for vals in vals_list
-        ]
-        plans = self._sla_plan(keys)
-        for vals, key in zip(vals_list, keys, strict=True):
-            for fname, value in plans.get(key, {}).items():
-                vals.setdefault(fname, value)
+        # The deadlines are precomputed fields: the ORM computes them for the
+        # whole batch at once, see _compute_sla_deadlines.
 
     # ------------------------------------------------------------------
     # Pauses

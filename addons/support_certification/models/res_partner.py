@@ -45,7 +45,7 @@ class ResPartner(models.Model):
                 lambda c, p=partner: c.commercial_partner_id == p.commercial_partner_id
             )
 
-    def _get_support_sla_tiers(self, company):
+    def _get_support_sla_tiers(self, company, default_tier=None):
         """Return ``{partner id: tier}`` for ``company`` in a constant number of
         queries: the best (highest sequence) tier granted by a valid
         certification of any person of the commercial partner, else the
@@ -54,8 +54,11 @@ class ResPartner(models.Model):
         # creating tickets may not read them.
         certification = self.env["support.certification"].sudo()
         tier_model = self.env["support.sla.tier"].sudo()
-        default_tier = tier_model._get_default_tier(company)
+        if default_tier is None:
+            default_tier = tier_model._get_default_tier(company)
         commercials = self.commercial_partner_id
+        if not commercials:
+            return dict.fromkeys(self.ids, default_tier)
         groups = certification._read_group(
             certification._valid_domain()
             + [

@@ -3,13 +3,19 @@ from datetime import timedelta
 
 from pytz import utc
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.lru import LRU
 
 # How far ahead deadlines are searched for, in windows of 14 days (~4 years).
 PLAN_WINDOW = timedelta(days=14)
 PLAN_MAX_WINDOWS = 100
 RISK_RATIO = 0.8
+# Work intervals of calendar windows, shared by the workers' requests. Keys
+# carry a signature of the calendar, its attendances and the leaves in the
+# window, so any change of them misses the cache (no invalidation needed).
+_WORK_INTERVALS_CACHE = LRU(256)
 
 
 class SupportSlaTier(models.Model):
@@ -110,10 +116,34 @@ class SupportSlaTier(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _get_default_tier_id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"is_default", "active", "company_id"} & set(vals):
+            self.env.registry.clear_cache()  # _get_default_tier_id
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _get_default_tier_id
+        return super().unlink()
+
     @api.model
     def _get_default_tier(self, company):
-        return self.search(
-            [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+        return self.browse(self._get_default_tier_id(company.id))
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _get_default_tier_id(self, company_id):
+        # sudo: the cached answer must not depend on the user's access rights.
+        return (
+            self.sudo()
+            .search(
+                [("company_id", "=", company_id), ("is_default", "=", True)], limit=1
+            )
+            .id
         )
 
     # ------------------------------------------------------------------
@@ -135,12 +165,19 @@ class SupportSlaTier(models.Model):
         result = {}
         if not todo or not calendar:
             return result
-        window_start = utc.localize(start)
+        # Windows start at midnight UTC so tickets created the same day share
+        # their (cached) work intervals.
+        window_start = utc.localize(start.replace(hour=0, minute=0, second=0))
+        start_aware = utc.localize(start)
         elapsed = 0.0
         for _n in range(PLAN_MAX_WINDOWS):
             window_end = window_start + PLAN_WINDOW
-            intervals = calendar._work_intervals_batch(window_start, window_end)[False]
-            for interval_start, interval_stop, _meta in intervals:
+            for interval_start, interval_stop in self._get_work_intervals(
+                calendar, window_start, window_end
+            ):
+                if interval_stop <= start_aware:
+                    continue
+                interval_start = max(interval_start, start_aware)
                 length = (interval_stop - interval_start).total_seconds() / 3600
                 while todo and todo[0] <= elapsed + length:
                     hours = todo.pop(0)
@@ -153,6 +190,58 @@ class SupportSlaTier(models.Model):
                     return result
             window_start = window_end
         return result
+
+    @api.model
+    def _get_work_intervals(self, calendar, window_start, window_end):
+        """Work intervals ``[(start, stop)]`` (aware UTC) of ``calendar``
+        between two aware datetimes, its leaves excluded; cached."""
+        key = (
+            self.env.cr.dbname,
+            calendar.id,
+            window_start,
+            window_end,
+            self._calendar_signature(calendar, window_start, window_end),
+        )
+        intervals = _WORK_INTERVALS_CACHE.get(key)
+        if intervals is None:
+            work = calendar._work_intervals_batch(window_start, window_end)[False]
+            intervals = tuple(
+                (interval_start.astimezone(utc), interval_stop.astimezone(utc))
+                for interval_start, interval_stop, _meta in work
+            )
+            _WORK_INTERVALS_CACHE[key] = intervals
+        return intervals
+
+    @api.model
+    def _calendar_signature(self, calendar, window_start, window_end):
+        """Text of every row deciding the work intervals of the window."""
+        self.env["resource.calendar"].flush_model()
+        self.env["resource.calendar.attendance"].flush_model()
+        self.env["resource.calendar.leaves"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT
+                    (SELECT c::text FROM resource_calendar c WHERE c.id = %(cal)s),
+                    (SELECT array_agg(a::text ORDER BY a.id)
+                       FROM resource_calendar_attendance a
+                      WHERE a.calendar_id = %(cal)s),
+                    (SELECT array_agg(l::text ORDER BY l.id)
+                       FROM resource_calendar_leaves l
+                      WHERE (l.calendar_id = %(cal)s OR l.calendar_id IS NULL)
+                        AND l.resource_id IS NULL
+                        AND l.date_from <= %(stop)s
+                        AND l.date_to >= %(start)s)
+                """,
+                cal=calendar.id,
+                start=window_start.replace(tzinfo=None) - timedelta(days=1),
+                stop=window_end.replace(tzinfo=None) + timedelta(days=1),
+            )
+        )
+        return tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in self.env.cr.fetchone()
+        )
 
     def _work_hours_between(self, start, stop):
         """Working hours of the tier's calendar between two naive UTC datetimes."""

@@ -51,6 +51,30 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(ticket.sla_response_deadline, self.at(8, 10))
         self.assertEqual(ticket.sla_resolution_deadline, self.at(8, 16))
 
+    def test_new_holiday_moves_later_deadlines(self):
+        """Cached work intervals follow calendar and leave changes."""
+        with freeze_time(self.at(4, 16)):
+            before = self._ticket(self.alice)
+            holiday = self.env["resource.calendar.leaves"].create(
+                {
+                    "name": "Public holiday",
+                    "calendar_id": self.calendar.id,
+                    "date_from": self.at(7, 0),
+                    "date_to": self.at(7, 23, 59),
+                }
+            )
+            during = self._ticket(self.alice)
+            holiday.date_to = self.at(7, 9, 30)
+            shorter = self._ticket(self.alice)
+            self.calendar.attendance_ids.filtered(
+                lambda a: a.dayofweek == "4" and a.day_period == "afternoon"
+            ).hour_to = 16
+            friday_short = self._ticket(self.alice)
+        self.assertEqual(before.sla_response_deadline, self.at(7, 10))
+        self.assertEqual(during.sla_response_deadline, self.at(8, 10))
+        self.assertEqual(shorter.sla_response_deadline, self.at(7, 10, 30))
+        self.assertEqual(friday_short.sla_response_deadline, self.at(7, 11, 30))
+
     def test_created_outside_working_hours(self):
         with freeze_time(self.at(5, 12)):
             ticket = self._ticket(self.alice)

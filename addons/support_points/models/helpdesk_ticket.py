@@ -104,8 +104,10 @@ class HelpdeskTicket(models.Model):
         reopening, changes nothing.  Open tickets, tickets without a customer
         and tickets closed in a no-charge stage (cancelled, rejected) are left
         alone.  Called by the automation
-        ``support_points.automation_ticket_close_charge``.
+        ``support_points.automation_ticket_close_charge``.  The caller must
+        be allowed to change the tickets (agents, or the automation).
         """
+        self.check_access("write")
         for ticket in self:
             ticket._support_charge()
         return True
@@ -178,7 +180,7 @@ class HelpdeskTicket(models.Model):
                 line = ticket._support_add_fee_line(rule)
                 vals.update(support_charge_state="fee", support_fee_line_id=line.id)
         ticket.write(vals)
-        if vals["support_charge_state"] == "charged":
+        if vals["support_charge_state"] in ("charged", "fee"):
             ticket._support_notify_low_balance()
         return True
 

@@ -128,10 +128,11 @@ class SupportPointsMove(models.Model):
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for move in self:
+            signed = f"{move.points:+d}"
             move.display_name = _(
                 "%(partner)s: %(points)s (%(kind)s)",
                 partner=move.partner_id.display_name,
-                points=f"{move.points:+d}",
+                points=signed,
                 kind=kinds.get(move.kind, ""),
             )
 

@@ -48,6 +48,13 @@ class TestCharge(SupportChargeCommon):
         self.assertEqual(len(self._charge_lines(ticket)), 1)
         self.assertEqual(self.customer.support_points_balance, 2)
 
+    def test_portal_user_cannot_trigger_a_charge(self):
+        self._grant(self.customer, 3)
+        ticket = self._close(self._ticket(), self.stage_cancelled)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.portal_user).action_support_charge()
+        self.assertEqual(ticket.support_charge_state, "none")
+
     def test_open_ticket_is_not_charged(self):
         self._grant(self.customer, 3)
         ticket = self._ticket()
@@ -179,7 +186,9 @@ class TestCharge(SupportChargeCommon):
             ticket = self._close(self._ticket())
         self.assertEqual(ticket.support_charge_state, "fee")
         self.assertEqual(
-            self.Move.search([("kind", "=", "expire")]).points,
+            self.Move.search(
+                [("kind", "=", "expire"), ("partner_id", "=", self.customer.id)]
+            ).points,
             -1,
         )
 
@@ -274,6 +283,14 @@ class TestCharge(SupportChargeCommon):
             with self.assertRaisesRegex(ValidationError, "cannot be used"):
                 rules.create({"name": "Broken", "ticket_domain": domain, "points": 1})
         self.assertEqual(rules.search_count([]), count)
+
+    def test_unparsable_rule_domain_write_changes_nothing(self):
+        rule = self.env.ref("support_points.charge_rule_phone").with_user(self.manager)
+        before = rule.ticket_domain
+        with self.assertRaisesRegex(ValidationError, "Phone: one point"):
+            rule.write({"ticket_domain": "[('channel_id', '=', "})
+        rule.invalidate_recordset()
+        self.assertEqual(rule.ticket_domain, before)
 
     def test_rule_broken_later_is_skipped(self):
         self._grant(self.customer, 2)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from .common import SupportPointsCommon
 
@@ -69,7 +69,12 @@ class TestLedger(SupportPointsCommon):
         self.assertEqual(
             self.customer.with_user(self.helpdesk_user).support_points_balance, 4
         )
-        self.assertEqual(self.Move.with_user(self.helpdesk_user).search_count([]), 1)
+        self.assertEqual(
+            self.Move.with_user(self.helpdesk_user).search_count(
+                [("partner_id", "=", self.customer.id)]
+            ),
+            1,
+        )
         # a user outside helpdesk sees the figure on the partner, not the ledger
         self.assertEqual(
             self.customer.with_user(self.internal_user).support_points_balance, 4
@@ -131,7 +136,12 @@ class TestLedger(SupportPointsCommon):
         self._grant(self.other_customer, 1, expiry_date=date(2026, 3, 5))
         with freeze_time("2026-03-10"):
             self.Move._cron_expire_points()
-        lines = self.Move.search([("kind", "=", "expire")])
+        lines = self.Move.search(
+            [
+                ("kind", "=", "expire"),
+                ("partner_id", "in", (self.customer | self.other_customer).ids),
+            ]
+        )
         self.assertEqual(
             sorted(lines.mapped(lambda m: (m.partner_id.name, m.points))),
             [("Acme Corp", -3), ("Globex", -1)],
@@ -263,7 +273,11 @@ class TestLedger(SupportPointsCommon):
         wizard.expiry_date = date(2026, 1, 1)
         with self.assertRaises(UserError):
             wizard.action_grant()
-        self.assertFalse(self.Move.search_count([]))
+        self.assertFalse(
+            self.Move.search_count(
+                [("partner_id", "in", (self.customer | self.other_customer).ids)]
+            )
+        )
 
     def test_grant_wizard_denied_to_helpdesk_user(self):
         with self.assertRaises(AccessError):
@@ -277,3 +291,36 @@ class TestLedger(SupportPointsCommon):
         self._grant(self.customer, 2, expiry_date=date(2026, 3, 5))
         self.assertEqual(self.customer.support_points_expiry_date, date(2026, 3, 5))
         self.assertEqual(self.customer.support_points_expiring, 6)
+
+    def test_multi_company_ledgers_are_separate(self):
+        other_company = self.env["res.company"].create({"name": "Sister Co"})
+        other_agent = new_test_user(
+            self.env,
+            login="sp_sister_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        self._grant(self.customer, 3)
+        self.Move.with_company(other_company).create(
+            {
+                "partner_id": self.customer.id,
+                "points": 7,
+                "kind": "grant",
+                "company_id": other_company.id,
+            }
+        )
+        self.assertEqual(self.customer.support_points_balance, 3)
+        self.assertEqual(
+            self.customer.with_company(other_company).support_points_balance, 7
+        )
+        sister_moves = self.Move.with_user(other_agent).search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(sister_moves.company_id, other_company)
+        self.assertEqual(
+            self.customer.with_user(other_agent)
+            .with_company(other_company)
+            .support_points_balance,
+            7,
+        )

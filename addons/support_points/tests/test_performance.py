@@ -52,3 +52,28 @@ class TestChargePerformance(SupportChargeCommon):
         self.assertLessEqual(small, 40)
         self.assertEqual(self.big.support_points_balance, 4)
         self.assertEqual(self.small.support_points_balance, 4)
+
+    def test_ticket_list_balance_costs_constant_queries(self):
+        customers = self.Partner.create(
+            [{"name": f"List customer {i}", "is_company": True} for i in range(80)]
+        )
+        self.Move.create(
+            [{"partner_id": p.id, "points": 2, "kind": "grant"} for p in customers]
+        )
+        tickets = self.env["helpdesk.ticket"].create(
+            [
+                {"name": f"T{i}", "description": "x", "partner_id": p.id}
+                for i, p in enumerate(customers)
+            ]
+        )
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        values = tickets.mapped("support_points_balance")
+        first = self.cr.sql_log_count - count
+        self.assertEqual(set(values), {2})
+        self._history(customers[0], 5_000)
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        tickets.mapped("support_points_balance")
+        self.assertEqual(self.cr.sql_log_count - count, first)
+        self.assertLessEqual(first, 8)
