@@ -145,3 +145,63 @@ def wait_http(url, timeout=120, proc=None):
             pass
         time.sleep(0.3)
     return False
+
+
+class RpcError(Exception):
+    """An error answered over JSON-RPC: exception class name and message."""
+
+    def __init__(self, name, message, debug=""):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message, self.debug = name, message, debug
+
+    @property
+    def is_server_error(self):
+        """Not an error meant for a person (UserError & co): a "500"."""
+        return not self.name.startswith("odoo.exceptions.")
+
+
+class JsonRpc:
+    """execute_kw over /jsonrpc: unbounded integers, typed errors."""
+
+    def __init__(self, url, db, login, password, timeout=120):
+        self.url, self.db, self.password, self.timeout = url, db, password, timeout
+        self.uid = self._call("common", "login", db, login, password)
+        if not self.uid:
+            raise PermissionError(f"cannot log in as {login} on {db}")
+
+    def _call(self, service, method, *args):
+        resp = requests.post(
+            f"{self.url}/jsonrpc",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": method, "args": list(args)},
+            },
+            timeout=self.timeout,
+        )
+        resp.raise_for_status()
+        body = resp.json()
+        if "error" in body:
+            data = body["error"].get("data") or {}
+            raise RpcError(
+                data.get("name", "unknown"),
+                data.get("message", body["error"].get("message", "")),
+                data.get("debug", ""),
+            )
+        return body.get("result")
+
+    def call(self, model, method, *args, **kwargs):
+        return self._call(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
+
+    def count(self, model, domain=()):
+        return self.call(model, "search_count", list(domain))

@@ -13,7 +13,8 @@ ledger lines in its company.  Roles:
 - ``user_b``: a user of company B only, with every manager group of the suite
 """
 
-from rl_rpc import Rpc
+import requests
+from rl_rpc import JsonRpc, Rpc
 
 ROLES = (
     "portal",
@@ -54,6 +55,14 @@ class World:
             self._rpcs[role] = Rpc(self.server.url, self.server.db, login, login)
         return self._rpcs[role]
 
+    def jrpc(self, role):
+        """JSON-RPC client of a role (typed errors, unbounded integers)."""
+        key = f"json:{role}"
+        if key not in self._rpcs:
+            login = "admin" if role == "admin" else f"rl_{role}"
+            self._rpcs[key] = JsonRpc(self.server.url, self.server.db, login, login)
+        return self._rpcs[key]
+
     def ref(self, xmlid):
         return self.admin.ref(xmlid)
 
@@ -82,6 +91,7 @@ def build_world(server):
             {
                 "name": name,
                 "is_company": True,
+                "customer_rank": 1,
                 "company_id": company,
                 "email": f"{key}@example.com",
             },
@@ -153,4 +163,88 @@ def build_world(server):
         [("partner_id", "=", ids["cust_b"])],
         context={"allowed_company_ids": [ids["company_b"]]},
     )[0]
+    # company A configuration records the matrix reads, writes and deletes
+    ids["rule_a"] = admin.create(
+        "support.charge.rule",
+        {
+            "name": "RL rule A",
+            "sequence": 999,
+            "ticket_domain": "[('id', '=', 0)]",
+            "points": 2,
+            "company_id": ids["company_a"],
+        },
+    )
+    ids["tier_a"] = world.ref("support_certification.sla_tier_standard")
+    ids["level_a"] = world.ref("support_certification.certification_level_foundation")
+    ids["cert_a"] = admin.create(
+        "support.certification",
+        {"partner_id": ids["cust_a_contact"], "level_id": ids["level_a"]},
+    )
+    ids["letter_draft"] = admin.create(
+        "customer.letter",
+        {
+            "name": "RL draft letter",
+            "subject": "Draft",
+            "body": "<p>Draft</p>",
+            "company_id": ids["company_a"],
+            "segment_ids": [(0, 0, {"name": "RL draft segment", "domain": "[]"})],
+        },
+    )
+    ids["segment_draft"] = admin.read(
+        "customer.letter", [ids["letter_draft"]], ["segment_ids"]
+    )[0]["segment_ids"][0]
+    # a letter asking for an acknowledgement, sent to A and A2 (company A)
+    ids["letter_a"] = make_sent_letter(
+        admin, ids["company_a"], [ids["cust_a"], ids["cust_a2"]]
+    )
+    for key in ("cust_a", "cust_a2"):
+        rec = admin.search_read(
+            "customer.letter.recipient",
+            [("letter_id", "=", ids["letter_a"]), ("customer_id", "=", ids[key])],
+            ["ack_token"],
+        )[0]
+        ids[f"recipient_{key}"] = rec["id"]
+        ids[f"token_{key}"] = rec["ack_token"]
+    # customer A2 acknowledges through the public page
+    resp = requests.post(
+        f"{server.url}/letters/ack/{ids['letter_a']}/{ids['cust_a2']}/confirm",
+        data={"token": ids["token_cust_a2"]},
+        timeout=60,
+    )
+    resp.raise_for_status()
+    ids["ack_cust_a2"] = admin.search(
+        "customer.letter.ack", [("recipient_id", "=", ids["recipient_cust_a2"])]
+    )[0]
     return world
+
+
+LETTER_BODY = (
+    "<p>Dear {{ object.contact_name }}, your balance is "
+    "{{ object.points_balance }} points.</p>"
+    '<p><a href="{{ object.ack_url }}">I have read the terms</a></p>'
+)
+
+
+def make_sent_letter(admin, company_id, customer_ids, grant=0, send=True, name="RL"):
+    """A letter to exactly these customers, approved (and sent) by the admin."""
+    segment = {
+        "name": f"{name} segment",
+        "domain": repr([("id", "in", list(customer_ids))]),
+    }
+    if grant:
+        segment["grant_points"] = grant
+    letter = admin.create(
+        "customer.letter",
+        {
+            "name": f"{name} letter",
+            "subject": "Our support terms",
+            "body": LETTER_BODY,
+            "company_id": company_id,
+            "ack_required": True,
+            "segment_ids": [(0, 0, segment)],
+        },
+    )
+    admin.call("customer.letter", "action_approve", [letter])
+    if send:
+        admin.call("customer.letter", "action_send", [letter])
+    return letter

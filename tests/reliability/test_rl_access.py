@@ -9,17 +9,15 @@ import xmlrpc.client
 
 import pytest
 from rl_rpc import FAULT_ACCESS, FAULT_APPLICATION, FAULT_USER
-from rl_world import ROLES, build_world
+from rl_world import ROLES
 
 ALL = set(ROLES)
 INTERNAL_A = {"hd_own", "hd_all", "points_mgr", "letters_mgr", "admin"}
 
 
-@pytest.fixture(scope="module")
-def world(rl_dbs, rl_servers, rl_prefix):
-    db = rl_dbs(f"{rl_prefix}_access")
-    server = rl_servers(db, workers=0, name="access")
-    return build_world(server)
+@pytest.fixture
+def world(rl_world):
+    return rl_world
 
 
 def refused(call):
@@ -55,6 +53,15 @@ def _grant_vals(world):
     }
 
 
+LETTERS = {"letters_mgr", "admin"}
+EVERY_INTERNAL_A = INTERNAL_A  # base.group_user of company A
+
+
+def _fresh(model, vals):
+    """Unlink cells delete a record the admin makes for them."""
+    return lambda w: w.admin.create(model, vals(w) if callable(vals) else vals)
+
+
 SPECS = {
     "support.points.move": {
         "target": "move_cust_a",
@@ -81,6 +88,178 @@ SPECS = {
         "fresh": None,
         "allowed": {
             "read": INTERNAL_A | {"portal"},
+            "create": set(),
+            "write": set(),
+            "unlink": set(),
+        },
+    },
+    "support.charge.rule": {
+        "target": "rule_a",
+        "read_fields": ["name", "points", "ticket_domain"],
+        "create": lambda w: {
+            "name": "RL new rule",
+            "ticket_domain": "[('id', '=', 0)]",
+            "points": 3,
+            "company_id": w.ids["company_a"],
+        },
+        "write": {"points": 9},
+        "fresh": _fresh(
+            "support.charge.rule",
+            lambda w: {
+                "name": "RL doomed rule",
+                "ticket_domain": "[('id', '=', 0)]",
+                "company_id": w.ids["company_a"],
+            },
+        ),
+        "allowed": {
+            "read": INTERNAL_A,
+            "create": {"points_mgr", "admin"},
+            "write": {"points_mgr", "admin"},
+            "unlink": {"points_mgr", "admin"},
+        },
+    },
+    "support.sla.tier": {
+        "target": "tier_a",
+        "read_fields": ["name", "response_hours", "resolution_hours"],
+        "create": lambda w: {
+            "name": "RL tier",
+            "response_hours": 2,
+            "resolution_hours": 10,
+            "company_id": w.ids["company_a"],
+        },
+        "write": {"color": 3},
+        "fresh": _fresh(
+            "support.sla.tier",
+            lambda w: {
+                "name": "RL doomed tier",
+                "response_hours": 1,
+                "resolution_hours": 2,
+                "company_id": w.ids["company_a"],
+            },
+        ),
+        "allowed": {
+            "read": EVERY_INTERNAL_A,
+            "create": {"admin"},
+            "write": {"admin"},
+            "unlink": {"admin"},
+        },
+    },
+    "support.certification.level": {
+        "target": "level_a",
+        "read_fields": ["name", "tier_id", "validity_months"],
+        "create": lambda w: {"name": "RL level", "tier_id": w.ids["tier_a"]},
+        "write": {"sequence": 77},
+        "fresh": _fresh(
+            "support.certification.level",
+            lambda w: {"name": "RL doomed level", "tier_id": w.ids["tier_a"]},
+        ),
+        "allowed": {
+            "read": EVERY_INTERNAL_A,
+            "create": {"admin"},
+            "write": {"admin"},
+            "unlink": {"admin"},
+        },
+    },
+    "support.certification": {
+        "target": "cert_a",
+        "read_fields": ["partner_id", "level_id", "date_obtained", "date_expiry"],
+        "create": lambda w: {
+            "partner_id": w.ids["cust_a2_contact"],
+            "level_id": w.ids["level_a"],
+        },
+        "write": {"date_expiry": "2031-01-31"},
+        "fresh": _fresh(
+            "support.certification",
+            lambda w: {
+                "partner_id": w.ids["cust_a2_contact"],
+                "level_id": w.ids["level_a"],
+            },
+        ),
+        "allowed": {
+            "read": EVERY_INTERNAL_A,
+            "create": {"admin"},
+            "write": {"admin"},
+            "unlink": {"admin"},
+        },
+    },
+    "customer.letter": {
+        "target": "letter_draft",
+        "read_fields": ["name", "subject", "state"],
+        "create": lambda w: {
+            "name": "RL new letter",
+            "subject": "New",
+            "body": "<p>New</p>",
+            "company_id": w.ids["company_a"],
+        },
+        "write": {"subject": "RL changed subject"},
+        "fresh": _fresh(
+            "customer.letter",
+            lambda w: {
+                "name": "RL doomed letter",
+                "subject": "Doomed",
+                "company_id": w.ids["company_a"],
+            },
+        ),
+        "allowed": {
+            "read": LETTERS,
+            "create": LETTERS,
+            "write": LETTERS,
+            "unlink": LETTERS,
+        },
+    },
+    "customer.letter.segment": {
+        "target": "segment_draft",
+        "read_fields": ["name", "domain", "grant_points"],
+        "create": lambda w: {
+            "name": "RL new segment",
+            "letter_id": w.ids["letter_draft"],
+            "domain": "[]",
+        },
+        "write": {"name": "RL renamed segment"},
+        "fresh": _fresh(
+            "customer.letter.segment",
+            lambda w: {
+                "name": "RL doomed segment",
+                "letter_id": w.ids["letter_draft"],
+                "domain": "[]",
+            },
+        ),
+        "allowed": {
+            "read": LETTERS,
+            "create": LETTERS,
+            "write": LETTERS,
+            "unlink": LETTERS,
+        },
+    },
+    "customer.letter.recipient": {
+        "target": "recipient_cust_a",
+        "read_fields": ["customer_id", "points_grant", "mailed"],
+        "create": lambda w: {
+            "letter_id": w.ids["letter_a"],
+            "customer_id": w.ids["cust_b"],
+            "points_grant": 500,
+        },
+        "write": {"points_grant": 500},
+        "fresh": None,
+        "allowed": {
+            "read": LETTERS,
+            "create": set(),
+            "write": set(),
+            "unlink": set(),
+        },
+    },
+    "customer.letter.ack": {
+        "target": "ack_cust_a2",
+        "read_fields": ["letter_id", "partner_id", "date"],
+        "create": lambda w: {
+            "letter_id": w.ids["letter_a"],
+            "recipient_id": w.ids["recipient_cust_a"],
+            "partner_id": w.ids["cust_a"],
+        },
+        "write": {"date": "2020-01-01 00:00:00"},
+        "fresh": None,
+        "allowed": {
+            "read": LETTERS,
             "create": set(),
             "write": set(),
             "unlink": set(),
