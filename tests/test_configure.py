@@ -210,6 +210,17 @@ def test_bad_file_is_rejected_with_its_line(
             "duplicate key 'name' (first at line 3)",
         ),
         ("sla_tier:\n  - key: t1\n", 1, "unknown section 'sla_tier'"),
+        (
+            "charge_rules:\n  - key: r1\n    name: R\n    ticket_domain: '[(1, '\n",
+            4,
+            "ticket_domain must be a domain",
+        ),
+        (
+            "charge_rules:\n  - key: r1\n    name: R\n"
+            "    ticket_domain: \"[('channel_id', '=', ref('helpdesk_mgmt.nope'))]\"\n",
+            4,
+            "unknown reference ref('helpdesk_mgmt.nope')",
+        ),
         ("sla_tiers:\n  - key: [unclosed\n", 3, "invalid YAML"),
         ("sla_tiers:\n  - name: No key\n", 2, "each record needs a key"),
         (
@@ -228,6 +239,8 @@ def test_bad_file_is_rejected_with_its_line(
         "unknown reference",
         "duplicate key",
         "unknown section",
+        "bad domain",
+        "unknown ref in a domain",
         "syntax error",
         "missing key",
         "unknown external id",

@@ -94,6 +94,7 @@ class ConfigError(Exception):
     """Several SourceErrors found while validating a file."""
 
     def __init__(self, errors):
+        errors = sorted(errors, key=lambda e: e.line)
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
 
@@ -257,6 +258,8 @@ class Planner:
         if ftype in ("many2one", "many2many", "date", "datetime"):
             return _check_relational_or_date(desc, fname, value, line)
         value = _check_scalar(desc, fname, value)
+        if fname.endswith("domain") and isinstance(value, str):
+            _check_domain(fname, value)
         if isinstance(value, str) and REF_IN_TEXT.search(value):
             refs = [Ref(None, m, line) for m in REF_IN_TEXT.findall(value)]
             return Template(value, refs)
@@ -616,6 +619,16 @@ def _check_scalar(desc, fname, value):
             f"{fname} must be one of {', '.join(map(str, allowed))}; got {value!r}"
         )
     return value
+
+
+def _check_domain(fname, value):
+    """A domain must be a Python list literal (ids may be written ref('x.y'))."""
+    try:
+        domain = ast.literal_eval(REF_IN_TEXT.sub("0", value))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        domain = None
+    if not isinstance(domain, list):
+        raise ValueError(f"{fname} must be a domain such as [('channel_id', '=', 1)]")
 
 
 def _check_relational_or_date(desc, fname, value, line):

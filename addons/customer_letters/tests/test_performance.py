@@ -64,6 +64,17 @@ class TestPerformance(LettersCommon):
                     "use_max_points": True,
                     "max_points_balance": 10,
                 },
+                {
+                    "name": "Standard tier",
+                    "domain": SCOPE,
+                    "sla_tier_ids": [
+                        (
+                            6,
+                            0,
+                            cls.env.ref("support_certification.sla_tier_standard").ids,
+                        )
+                    ],
+                },
             ]
         )
         cls.env.flush_all()
@@ -77,7 +88,7 @@ class TestPerformance(LettersCommon):
         total = self.letter.target_count
         elapsed = time.perf_counter() - start
         _logger.info(
-            "Counted recipients of 4 segments over 10,000 customers in %.3f s: %s, "
+            "Counted recipients of 5 segments over 10,000 customers in %.3f s: %s, "
             "total %s",
             elapsed,
             counts,
@@ -86,6 +97,7 @@ class TestPerformance(LettersCommon):
         self.assertEqual(counts[0], 10000)
         self.assertEqual(total, 10000)
         self.assertEqual(counts[3], 9950)
+        self.assertEqual(counts[4], 10000, "nobody certified: the default tier")
         self.assertTrue(0 < counts[1] < 10000)
         self.assertTrue(0 < counts[2] < 10000)
         self.assertLess(elapsed, 2.0)

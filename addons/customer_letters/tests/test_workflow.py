@@ -106,3 +106,28 @@ class TestWorkflow(LettersCommon):
         self.assertEqual(letter.state, "cancelled")
         letter.action_reset_draft()
         self.assertEqual(letter.state, "draft")
+
+    def test_other_company_cannot_see_letters(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        stranger = self.user_manager.copy(
+            {
+                "login": "cl_stranger",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+            }
+        )
+        letters = self.Letter.with_user(stranger).search([])
+        self.assertNotIn(self.letter, letters)
+        with self.assertRaises(AccessError):
+            self.letter.with_user(stranger).read(["name"])
+
+    def test_body_is_sanitized(self):
+        self.letter.body = (
+            '<p onclick="steal()">Hi {{ object.company_name }}</p>'
+            "<script>alert(1)</script>"
+        )
+        self.assertNotIn("<script", self.letter.body)
+        self.assertNotIn("onclick", self.letter.body)
+        subject, body = self.letter._render_preview(self.customer)
+        self.assertIn("Hi Flow Ltd", body)
+        self.assertNotIn("<script", body)

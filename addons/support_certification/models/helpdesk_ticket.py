@@ -20,6 +20,9 @@ DEADLINE_FIELDS = {
     "resolution_risk": "sla_resolution_risk_date",
 }
 STATE_FIELDS = ["sla_response_state", "sla_resolution_state", "sla_at_risk"]
+# Computed, but editable so that create() can store the values it plans in
+# batch (no recomputation); only SLA managers may write them explicitly.
+SLA_COMPUTED_FIELDS = set(DEADLINE_FIELDS.values()) | set(STATE_FIELDS)
 
 
 class HelpdeskTicket(models.Model):
@@ -47,21 +50,21 @@ class HelpdeskTicket(models.Model):
         string="Response Deadline",
         compute="_compute_sla_deadlines",
         store=True,
-        precompute=True,
+        readonly=False,
         copy=False,
     )
     sla_resolution_deadline = fields.Datetime(
         string="Resolution Deadline",
         compute="_compute_sla_deadlines",
         store=True,
-        precompute=True,
+        readonly=False,
         copy=False,
     )
     sla_response_risk_date = fields.Datetime(
         string="Response At Risk From",
         compute="_compute_sla_deadlines",
         store=True,
-        precompute=True,
+        readonly=False,
         copy=False,
         help="Moment less than 20% of the response time is left.",
     )
@@ -69,7 +72,7 @@ class HelpdeskTicket(models.Model):
         string="Resolution At Risk From",
         compute="_compute_sla_deadlines",
         store=True,
-        precompute=True,
+        readonly=False,
         copy=False,
         help="Moment less than 20% of the resolution time is left.",
     )
@@ -83,7 +86,6 @@ class HelpdeskTicket(models.Model):
         string="Paused Hours",
         readonly=True,
         copy=False,
-        digits=(16, 2),
         help="Working hours spent in paused stages; they push the deadlines.",
     )
     sla_paused_since = fields.Datetime(
@@ -96,6 +98,7 @@ class HelpdeskTicket(models.Model):
         string="Response SLA",
         compute="_compute_sla_states",
         store=True,
+        readonly=False,
         index=True,
         copy=False,
     )
@@ -104,6 +107,7 @@ class HelpdeskTicket(models.Model):
         string="Resolution SLA",
         compute="_compute_sla_states",
         store=True,
+        readonly=False,
         index=True,
         copy=False,
     )
@@ -111,6 +115,7 @@ class HelpdeskTicket(models.Model):
         string="SLA At Risk",
         compute="_compute_sla_states",
         store=True,
+        readonly=False,
         index=True,
         copy=False,
         help="A running SLA clock has less than 20% of its allowed time left.",
@@ -224,11 +229,15 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         self._sla_prepare_create_vals(vals_list)
         tickets = super().create(vals_list)
+        # Tickets created closed: their states depend on the closing.
+        closed = tickets.filtered(lambda t: t.sla_tier_id and t.stage_id.closed)
+        for fname in STATE_FIELDS:
+            self.env.add_to_compute(self._fields[fname], closed)
         tickets._sla_sync_pause()
         return tickets
 
     def write(self, vals):
-        if "sla_tier_id" in vals:
+        if "sla_tier_id" in vals or SLA_COMPUTED_FIELDS & set(vals):
             self._sla_check_tier_access()
         res = super().write(vals)
         if "stage_id" in vals or "sla_tier_id" in vals:
@@ -240,8 +249,8 @@ class HelpdeskTicket(models.Model):
             return
         raise AccessError(
             _(
-                "Only SLA managers can change the SLA tier of ticket(s) "
-                "%(tickets)s: the tier is frozen when the ticket is created.",
+                "Only SLA managers can change the SLA tier or deadlines of "
+                "ticket(s) %(tickets)s: they are set when the ticket is created.",
                 tickets=", ".join(self.mapped("display_name")),
             )
         )
@@ -254,7 +263,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _sla_prepare_create_vals(self, vals_list):
-        """Freeze the tier of new tickets, in a constant number of queries."""
+        """Freeze the tier of new tickets and plan their deadlines, in a
+        constant number of queries whatever the batch size."""
         now = fields.Datetime.now()
         is_manager = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
         teams = self.env["helpdesk.ticket.team"].browse(
@@ -262,6 +272,9 @@ class HelpdeskTicket(models.Model):
         )
         todo = defaultdict(list)
         for vals in vals_list:
+            if not is_manager:
+                for fname in SLA_COMPUTED_FIELDS & set(vals):
+                    del vals[fname]
             vals.setdefault("sla_start_date", now)
             if not (is_manager and vals.get("sla_tier_id")):
                 company_id = self._sla_ticket_company(vals, teams)
@@ -280,8 +293,53 @@ class HelpdeskTicket(models.Model):
             for vals in company_vals:
                 tier = partner_tiers.get(vals.get("partner_id"), default_tier)
                 vals["sla_tier_id"] = tier.id
-        # The deadlines are precomputed fields: the ORM computes them for the
-        # whole batch at once, see _compute_sla_deadlines.
+        self._sla_plan_create_vals(vals_list, now)
+
+    @api.model
+    def _sla_plan_create_vals(self, vals_list, now):
+        """Store deadlines and initial states in the create values: planned
+        once per tier and start for the whole batch, and written by the
+        INSERT itself instead of being recomputed record by record."""
+        tiers = self.env["support.sla.tier"]
+        todo = [
+            (
+                vals,
+                (
+                    tiers.browse(vals["sla_tier_id"]),
+                    fields.Datetime.to_datetime(vals["sla_start_date"]),
+                    0.0,
+                ),
+            )
+            for vals in vals_list
+            if vals.get("sla_tier_id")
+            and not SLA_COMPUTED_FIELDS & set(vals)
+            and not vals.get("sla_first_response_date")
+            and not vals.get("sla_paused_since")
+            and not vals.get("sla_paused_hours")
+        ]
+        plans = self._sla_plan(key for _vals, key in todo)
+        for vals, key in todo:
+            deadlines = plans.get(key)
+            if not deadlines or not all(deadlines.values()):
+                continue
+            vals.update(deadlines)
+            response = (
+                "running" if now <= deadlines["sla_response_deadline"] else ("breached")
+            )
+            resolution = (
+                "running" if now <= deadlines["sla_resolution_deadline"] else "breached"
+            )
+            vals.update(
+                sla_response_state=response,
+                sla_resolution_state=resolution,
+                sla_at_risk=(
+                    response == "running" and now >= deadlines["sla_response_risk_date"]
+                )
+                or (
+                    resolution == "running"
+                    and now >= deadlines["sla_resolution_risk_date"]
+                ),
+            )
 
     # ------------------------------------------------------------------
     # Pauses

@@ -176,10 +176,17 @@ class TestSlaDeadline(SupportCertificationCase):
                         "team_id": self.team.id,
                         "partner_id": self.carol.id,
                         "sla_tier_id": self.tier_platinum.id,
+                        "sla_resolution_deadline": self.at(9, 9),
                     }
                 )
             )
         self.assertEqual(ticket.sla_tier_id, self.tier_standard)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(2, 10))
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).sla_resolution_deadline = self.at(9, 9)
+        # Managers may adjust a deadline by hand.
+        ticket.with_user(self.manager).sla_resolution_deadline = self.at(9, 9)
+        self.assertEqual(ticket.sla_resolution_deadline, self.at(9, 9))
         self.assertFalse(ticket.with_user(self.agent).sla_tier_editable)
         self.assertTrue(ticket.with_user(self.manager).sla_tier_editable)
 
@@ -229,6 +236,12 @@ class TestSlaDeadline(SupportCertificationCase):
                 subtype_xmlid="mail.mt_comment",
             )
             self.assertEqual(ticket.sla_response_state, "breached")
+
+    def test_ticket_created_closed_is_met(self):
+        with freeze_time(self.at(0, 10)):
+            ticket = self._ticket(self.alice, stage_id=self.stage_done.id)
+        self.assertEqual(ticket.sla_resolution_state, "met")
+        self.assertEqual(ticket.sla_response_state, "met")
 
     def test_resolution_met_or_breached_on_close(self):
         with freeze_time(self.at(0, 10)):

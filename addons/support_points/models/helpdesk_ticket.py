@@ -82,10 +82,14 @@ class HelpdeskTicket(models.Model):
         for company in self.company_id:
             tickets = self.filtered(lambda t, c=company: t.company_id == c)
             partners = tickets.commercial_partner_id.with_company(company)
+            # one batch for all the customers of the company's tickets
+            balances = {
+                partner.id: partner.support_points_balance for partner in partners
+            }
             threshold = company.support_points_low_threshold
             for ticket in tickets:
-                partner = ticket.commercial_partner_id.with_company(company)
-                balance = partners.browse(partner.id).support_points_balance
+                partner = ticket.commercial_partner_id
+                balance = balances.get(partner.id, 0)
                 ticket.support_points_balance = balance
                 ticket.support_points_low = bool(partner) and balance <= threshold
         (self - self.filtered("company_id")).update(

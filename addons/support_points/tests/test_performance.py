@@ -76,4 +76,4 @@ class TestChargePerformance(SupportChargeCommon):
         count = self.cr.sql_log_count
         tickets.mapped("support_points_balance")
         self.assertEqual(self.cr.sql_log_count - count, first)
-        self.assertLessEqual(first, 8)
+        self.assertLessEqual(first, 8, first)
