@@ -184,6 +184,23 @@ class OdooServer:
                 pids.append(child.pid)
         return pids
 
+    def busy_http_worker(self, timeout=30):
+        """PID of an HTTP worker serving a request right now (or None)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for pid in self.http_workers():
+                try:
+                    conns = psutil.Process(pid).connections(kind="tcp")
+                except psutil.Error:
+                    continue
+                if any(
+                    c.status == psutil.CONN_ESTABLISHED and c.laddr.port == self.port
+                    for c in conns
+                ):
+                    return pid
+            time.sleep(0.01)
+        return None
+
     def rpc(self, login="admin", password=None):
         return Rpc(self.url, self.db, login, password or login)
 

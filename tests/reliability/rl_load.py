@@ -5,8 +5,10 @@ Each task is a plain function of JSON-able arguments returning a dict, so
 server over XML-RPC only.
 """
 
+import http.client
 import multiprocessing
 import time
+import xml.parsers.expat
 import xmlrpc.client
 
 from rl_rpc import FAULT_APPLICATION, Rpc, is_concurrency_fault
@@ -60,7 +62,12 @@ def run_task(task):
                 result["user_errors"].append(f"gave up retrying {item!r}")
             else:
                 _record_fault(result, repr(item)[:200], exc)
-        except (OSError, xmlrpc.client.ProtocolError) as exc:
+        except (
+            OSError,
+            http.client.HTTPException,
+            xmlrpc.client.ProtocolError,
+            xml.parsers.expat.ExpatError,
+        ) as exc:
             # a dropped connection (worker killed) is not retried blindly:
             # the caller checks what the server committed and re-runs
             result["transport_errors"].append(f"{item!r}: {exc!r}"[:300])

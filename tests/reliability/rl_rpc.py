@@ -45,6 +45,15 @@ class _Transport(xmlrpc.client.Transport):
         conn.timeout = self._timeout
         return conn
 
+    def request(self, host, handler, request_body, verbose=False):
+        # The stdlib silently re-sends a request once when the connection was
+        # reset: a blind retry of a write whose fate is unknown.  Send once.
+        try:
+            return self.single_request(host, handler, request_body, verbose)
+        except Exception:
+            self.close()
+            raise
+
 
 class Rpc:
     """execute_kw over /xmlrpc/2 as one user."""

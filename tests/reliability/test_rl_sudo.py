@@ -113,6 +113,9 @@ SUDO_SITES = {
     ("customer_letters/models/customer_letter_segment.py", "_tenure_domain"): [
         "test_segment_never_reaches_another_company",
     ],
+    ("customer_letters/models/customer_letter_segment.py", "_sla_tier_domain"): [
+        "test_segment_never_reaches_another_company",
+    ],
     ("customer_letters/models/customer_letter_segment.py", "_closed_tickets_domain"): [
         "test_segment_never_reaches_another_company",
     ],
@@ -577,8 +580,28 @@ def test_letter_grant_needs_a_points_manager_approval(rl_world):
 
 
 def test_segment_never_reaches_another_company(rl_world):
+    """Whatever criterion a segment uses (each runs a sudo sub-query), a
+    company A letter never selects company B's customer; the same segment on
+    a company A customer does select it (the control)."""
     world = rl_world
     manager = world.rpc("letters_mgr")
+    criteria = {
+        "plain": {},
+        "tenure": {"min_tenure_years": 0},
+        "closed-tickets": {"min_closed_tickets": 0, "closed_tickets_months": 120},
+        "points": {"use_max_points": True, "max_points_balance": 10**6},
+        "sla-tier": {"sla_tier_ids": [(6, 0, [world.ids["tier_a"]])]},
+    }
+    segments = []
+    for name, extra in criteria.items():
+        for target in ("cust_b", "cust_a"):
+            segments.append(
+                {
+                    "name": f"RL {name} {target}",
+                    "domain": repr([("id", "=", world.ids[target])]),
+                    **extra,
+                }
+            )
     letter = manager.create(
         "customer.letter",
         {
@@ -586,28 +609,21 @@ def test_segment_never_reaches_another_company(rl_world):
             "subject": "x",
             "body": "<p>x</p>",
             "company_id": world.ids["company_a"],
-            "segment_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "RL B",
-                        "domain": repr([("id", "=", world.ids["cust_b"])]),
-                        "min_tenure_years": 0,
-                    },
-                )
-            ],
+            "segment_ids": [(0, 0, vals) for vals in segments],
         },
     )
-    segment = manager.read("customer.letter", [letter], ["segment_ids"])[0][
+    seg_ids = manager.read("customer.letter", [letter], ["segment_ids"])[0][
         "segment_ids"
-    ][0]
-    assert (
-        manager.read("customer.letter.segment", [segment], ["recipient_count"])[0][
-            "recipient_count"
-        ]
-        == 0
-    )
+    ]
+    counts = {
+        row["name"]: row["recipient_count"]
+        for row in manager.read(
+            "customer.letter.segment", seg_ids, ["name", "recipient_count"]
+        )
+    }
+    for name in criteria:
+        assert counts[f"RL {name} cust_b"] == 0, (name, counts)
+    assert counts["RL plain cust_a"] == 1, counts
     # nor can a letter be put in company B by a company A user
     assert _fault(
         lambda: manager.create(
