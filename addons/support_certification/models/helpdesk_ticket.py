@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
+from odoo.tools import format_datetime
 
 SLA_STATES = [
     ("running", "Running"),
@@ -383,12 +384,13 @@ class HelpdeskTicket(models.Model):
                     "sla_paused_since": False,
                 }
             )
+            paused_text = f"{hours:.2f}"
             ticket.message_post(
                 body=_(
                     "SLA clock resumed after %(hours)s working hours paused; "
                     "resolution deadline is now %(deadline)s.",
-                    hours=f"{hours:.2f}",
-                    deadline=ticket.sla_resolution_deadline,
+                    hours=paused_text,
+                    deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

@@ -254,3 +254,37 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(early.sla_resolution_state, "met")
         self.assertEqual(late.sla_resolution_state, "breached")
         self.assertFalse(early.sla_at_risk)
+
+    def test_create_planning_queries_do_not_grow_with_batch(self):
+        """Freezing tiers and planning deadlines costs the same queries for
+        5 or 50 new tickets of several customers."""
+        self._certify(self.bob, self.level_platinum, date(2026, 1, 1))
+        customers = [self.alice, self.bob, self.carol, False]
+
+        def vals_list(count):
+            return [
+                {
+                    "name": f"Load {i}",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "partner_id": customers[i % 4] and customers[i % 4].id,
+                }
+                for i in range(count)
+            ]
+
+        model = self.env["helpdesk.ticket"]
+        with freeze_time(self.at(0, 10)):
+            model._sla_prepare_create_vals(vals_list(4))  # warm the caches
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            small = vals_list(5)
+            model._sla_prepare_create_vals(small)
+            small_count = self.env.cr.sql_log_count - before
+            large = vals_list(50)
+            with self.assertQueryCount(small_count):
+                model._sla_prepare_create_vals(large)
+        self.assertEqual(
+            {vals["sla_tier_id"] for vals in large},
+            {self.tier_platinum.id, self.tier_standard.id},
+        )
+        self.assertTrue(all(vals.get("sla_resolution_deadline") for vals in large))
