@@ -38,6 +38,12 @@ SUDO_SITES = {
     ("support_points/models/helpdesk_ticket.py", "_support_notify_low_balance"): [
         "test_fee_reaches_invoice_without_agent_invoice_rights",
     ],
+    (
+        "support_points/models/helpdesk_ticket.py",
+        "_support_points_balance_figures_new",
+    ): [
+        "test_rl_access.py::test_partner_balance_isolation",
+    ],
     ("support_points/models/support_points_move.py", "_is_being_uninstalled"): [
         MATRIX,
     ],
@@ -103,6 +109,9 @@ SUDO_SITES = {
     ],
     ("customer_letters/models/customer_letter_recipient.py", "_create_rendered"): [
         MATRIX,
+    ],
+    ("customer_letters/models/customer_letter_recipient.py", "_log_on_customers"): [
+        "test_only_letters_managers_send",
     ],
     ("customer_letters/models/customer_letter_recipient.py", "_letter_mailed"): [
         "test_letter_grant_needs_a_points_manager_approval",
