@@ -19,18 +19,6 @@ ACCESS = "odoo.exceptions.AccessError"
 MISSING = "odoo.exceptions.MissingError"
 PERSON_ERRORS = (USER, VALIDATION)
 
-OVERFLOW = (
-    "support_points: no bound on points; the PostgreSQL integer overflow "
-    "surfaces as a server error (NumericValueOutOfRange), not a UserError"
-)
-BAD_DATE = (
-    "support_points: support_points_grant() does not validate the expiry "
-    "date; a malformed date is a ValueError (server error)"
-)
-MULTI = (
-    "support_points: support_points_grant() on several partners fails on "
-    "ensure_one() (ValueError, a server error) instead of a UserError"
-)
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src="x" onerror="alert(1)">'
 
@@ -152,7 +140,6 @@ CASES = [
         "support_points_grant",
         _grant(10**12),
         _err(PERSON_ERRORS, r"(?i)points"),
-        xfail=OVERFLOW,
     ),
     Case(
         "grant-int32-max",
@@ -161,7 +148,6 @@ CASES = [
         "support_points_grant",
         _grant(2**31 - 1),
         _err(PERSON_ERRORS, r"(?i)points"),
-        xfail=OVERFLOW,
     ),
     Case(
         "grant-past-expiry",
@@ -178,7 +164,6 @@ CASES = [
         "support_points_grant",
         _grant(5, expiry="2024-13-45"),
         _err(PERSON_ERRORS, r"(?i)date"),
-        xfail=BAD_DATE,
     ),
     Case(
         "grant-far-future",
@@ -203,7 +188,6 @@ CASES = [
         "support_points_grant",
         lambda w: [[w.ids["cust_a"], w.ids["cust_a2"]], 5, "RL", False],
         _err(PERSON_ERRORS, r"."),
-        xfail=MULTI,
     ),
     Case(
         "grant-missing-customer",
@@ -286,7 +270,6 @@ CASES = [
         "create",
         _move(points=10**15),
         _err(PERSON_ERRORS, r"(?i)points"),
-        xfail=OVERFLOW,
     ),
     Case(
         "move-company-b",

@@ -173,7 +173,6 @@ def _has_comment(lines, num):
 # strict xfail turns red once the comment is added, to drop the entry here
 UNCOMMENTED = {
     ("support_certification/models/helpdesk_ticket.py", "_sla_prepare_create_vals"),
-    ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"),
 }
 SITES = _sudo_sites()
 
@@ -273,11 +272,6 @@ def test_portal_cannot_trigger_a_charge(rl_world):
     assert _ledger_count(world) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="support_points: support_charge_state is readonly in the view only; "
-    "an agent writes it over RPC and the close is never charged",
-)
 def test_agent_cannot_skip_the_charge_by_writing_its_state(rl_world):
     world = rl_world
     agent = world.rpc("hd_all")

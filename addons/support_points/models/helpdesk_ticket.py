@@ -3,6 +3,16 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# Written only by the charge and refund code, through sudo(): a user writing
+# them would skip or fake the charge.
+CHARGE_FIELDS = (
+    "support_charge_state",
+    "support_points_charged",
+    "support_charge_rule_id",
+    "support_fee_line_id",
+    "support_points_refunded",
+)
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
@@ -139,6 +149,35 @@ class HelpdeskTicket(models.Model):
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
+    # CRUD: the charge fields belong to the charge
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # a new ticket is never charged yet: ignore what the caller says
+            for vals in vals_list:
+                for name in CHARGE_FIELDS:
+                    vals.pop(name, None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            forbidden = [name for name in CHARGE_FIELDS if name in vals]
+            if forbidden:
+                raise AccessError(
+                    _(
+                        "The charge of tickets %(tickets)s is set when they "
+                        "close and cannot be changed by hand (%(fields)s).",
+                        tickets=", ".join(self.mapped("display_name")),
+                        fields=", ".join(
+                            self._fields[name].string for name in forbidden
+                        ),
+                    )
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
@@ -255,6 +294,9 @@ class HelpdeskTicket(models.Model):
         """Add the fee to the customer's open draft invoice (one per customer)."""
         self.ensure_one()
         partner = self.commercial_partner_id
+        # sudo: called from _support_charge only, which applies the company's
+        # charge rule; the agent closing the ticket need not be an invoicing
+        # user, and only the customer's own draft invoice gets the fee line
         invoices = self.env["account.move"].sudo().with_company(self.company_id)
         invoice = invoices.search(
             [

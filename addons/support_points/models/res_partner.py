@@ -3,6 +3,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from .support_points_move import parse_points_date
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -159,6 +161,17 @@ class ResPartner(models.Model):
                     points=points,
                 )
             )
+        try:
+            expiry_date = parse_points_date(expiry_date)
+        except ValueError:
+            raise UserError(
+                _(
+                    "The expiry date %(date)s of the grant to %(partner)s is not "
+                    "a valid date; use the format YYYY-MM-DD.",
+                    date=expiry_date,
+                    partner=self.display_name,
+                )
+            ) from None
         return {
             "partner_id": self.commercial_partner_id.id,
             "company_id": self.env.company.id,
@@ -172,10 +185,18 @@ class ResPartner(models.Model):
         """Grant points to this customer's company; return the ledger line id.
 
         Public (callable over RPC) for support points managers.  Raises a
-        ``UserError`` and writes nothing for zero or negative points or an
-        expiry date in the past.
+        ``UserError`` and writes nothing for zero, negative or out-of-range
+        points, an invalid or past expiry date, or not exactly one partner.
         """
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(
+                _(
+                    "Points are granted to one customer at a time (got "
+                    "%(count)s: %(partners)s); use the grant wizard for several.",
+                    count=len(self),
+                    partners=", ".join(self.mapped("display_name")),
+                )
+            )
         self._check_support_points_manager()
         vals = self._prepare_support_points_grant_vals(points, note, expiry_date)
         return self.env["support.points.move"].create(vals).id

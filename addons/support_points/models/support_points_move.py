@@ -7,6 +7,22 @@ from odoo.tools import SQL
 # positive (credit) or negative (debit).
 POSITIVE_KINDS = ("grant",)
 NEGATIVE_KINDS = ("consume", "expire")
+# Largest number of points one ledger line may move: far above any real pack
+# or adjustment, and far below the PostgreSQL integer range of the columns.
+MAX_POINTS_PER_LINE = 1_000_000
+# The balance column is a PostgreSQL integer.
+MAX_BALANCE = 2**31 - 1
+
+
+def parse_points_date(value):
+    """The date ``value`` as a date; raise ValueError if it is not one."""
+    try:
+        date = fields.Date.to_date(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(value) from error
+    if value and not date:
+        raise ValueError(value)
+    return date
 
 
 class LazyName:
@@ -178,6 +194,16 @@ class SupportPointsMove(models.Model):
                     points=points,
                 )
             )
+        if abs(points) > MAX_POINTS_PER_LINE:
+            raise UserError(
+                _(
+                    "A points line for %(partner)s cannot move more than "
+                    "%(max)s points (got %(points)s).",
+                    partner=name,
+                    max=MAX_POINTS_PER_LINE,
+                    points=points,
+                )
+            )
         kind = vals.get("kind")
         if kind in POSITIVE_KINDS and points < 0:
             raise UserError(
@@ -195,7 +221,18 @@ class SupportPointsMove(models.Model):
                 )
             )
         expiry = vals.get("expiry_date")
-        if expiry and fields.Date.to_date(expiry) < fields.Date.context_today(self):
+        try:
+            expiry_date = parse_points_date(expiry)
+        except ValueError:
+            raise UserError(
+                _(
+                    "The expiry date %(date)s for %(partner)s is not a valid "
+                    "date; use the format YYYY-MM-DD.",
+                    date=expiry,
+                    partner=name,
+                )
+            ) from None
+        if expiry_date and expiry_date < fields.Date.context_today(self):
             raise UserError(
                 _(
                     "The expiry date %(date)s for %(partner)s is in the past; "
@@ -333,12 +370,27 @@ class SupportPointsMove(models.Model):
                 "now() at time zone 'UTC', now() at time zone 'UTC') "
                 "ON CONFLICT (partner_id, company_id) DO UPDATE "
                 "SET balance = support_points_balance.balance + EXCLUDED.balance, "
-                "write_date = EXCLUDED.write_date",
+                "write_date = EXCLUDED.write_date "
+                # a balance out of the column's range updates nothing: refused
+                # below, instead of a database error
+                "WHERE abs(support_points_balance.balance::bigint "
+                "+ EXCLUDED.balance::bigint) <= %(max)s "
+                "RETURNING id",
                 partner=self.partner_id.id,
                 company=self.company_id.id,
                 points=self.points,
+                max=MAX_BALANCE,
             )
         )
+        if not self.env.cr.fetchone():
+            raise UserError(
+                _(
+                    "The points balance of %(partner)s cannot go beyond "
+                    "%(max)s points.",
+                    partner=self.partner_id.display_name,
+                    max=MAX_BALANCE,
+                )
+            )
         sign = 1 if self.points > 0 else -1
         left = abs(self.points)
         updates = {}

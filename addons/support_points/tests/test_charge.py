@@ -37,6 +37,42 @@ class TestCharge(SupportChargeCommon):
         self.assertEqual(self.contact.support_points_balance, 2)
         self.assertEqual(ticket.support_points_balance, 2)
 
+    def test_agent_cannot_write_the_charge_fields(self):
+        self._grant(self.customer, 3)
+        ticket = self._ticket(user=self.helpdesk_user)
+        as_agent = ticket.with_user(self.helpdesk_user)
+        for vals in (
+            {"support_charge_state": "charged"},
+            {"support_points_charged": -50},
+            {
+                "support_charge_rule_id": self.env.ref(
+                    "support_points.charge_rule_phone"
+                ).id
+            },
+            {"support_points_refunded": True},
+            {"support_fee_line_id": False},
+        ):
+            with self.assertRaisesRegex(AccessError, "cannot be changed by hand"):
+                as_agent.write(vals)
+        # a manager of points may not either: only the charge itself
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.manager).write({"support_charge_state": "free"})
+        # on create the charge fields are ignored
+        created = self._ticket(
+            user=self.helpdesk_user,
+            support_charge_state="free",
+            support_points_charged=7,
+        )
+        self.assertRecordValues(
+            created, [{"support_charge_state": "none", "support_points_charged": 0}]
+        )
+        # the close still charges, through the charge code
+        self._close(as_agent)
+        self.assertRecordValues(
+            ticket, [{"support_charge_state": "charged", "support_points_charged": 1}]
+        )
+        self.assertEqual(self._charge_lines(ticket).mapped("points"), [-1])
+
     def test_reopen_and_close_charges_once(self):
         self._grant(self.customer, 3)
         ticket = self._ticket()

@@ -51,6 +51,49 @@ class TestLedger(SupportPointsCommon):
         self.assertEqual(self.Move.search_count([]), count)
         self.assertEqual(self.customer.support_points_balance, 0)
 
+    def test_out_of_range_points_are_refused_before_the_database(self):
+        count = self.Move.search_count([])
+        partner = self.customer.with_user(self.manager)
+        for points in (1_000_001, 2**31 - 1, 10**12):
+            with self.assertRaisesRegex(UserError, "more than 1000000 points"):
+                partner.support_points_grant(points, "too many")
+        with self.assertRaisesRegex(UserError, "more than 1000000 points"):
+            self._move(self.customer, -(10**15), "adjust")
+        self.assertEqual(self.Move.search_count([]), count)
+        # the largest line is accepted
+        self._grant(self.customer, 1_000_000)
+        self.assertEqual(self.customer.support_points_balance, 1_000_000)
+
+    def test_balance_stays_in_integer_range(self):
+        partner = self.customer
+        # bring the balance row right under the limit (2**31 - 1)
+        self._grant(partner, 1_000_000)
+        self.env.cr.execute(
+            "UPDATE support_points_balance SET balance = 2147483000 "
+            "WHERE partner_id = %s",
+            (partner.id,),
+        )
+        with self.assertRaisesRegex(UserError, "cannot go beyond"):
+            self._grant(partner, 1000)
+
+    def test_grant_malformed_expiry_date_is_a_user_error(self):
+        count = self.Move.search_count([])
+        partner = self.customer.with_user(self.manager)
+        for expiry in ("2024-13-45", "soon"):
+            with self.assertRaisesRegex(UserError, "not a valid date"):
+                partner.support_points_grant(1, "bad", expiry_date=expiry)
+        with self.assertRaisesRegex(UserError, "not a valid date"):
+            self._move(self.customer, 2, "grant", expiry_date="2026-02-30")
+        self.assertEqual(self.Move.search_count([]), count)
+
+    def test_grant_to_several_partners_is_a_user_error(self):
+        partners = (self.customer | self.other_customer).with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "one customer at a time"):
+            partners.support_points_grant(1, "two")
+        with self.assertRaisesRegex(UserError, "one customer at a time"):
+            self.Partner.with_user(self.manager).support_points_grant(1, "none")
+        self.assertFalse(self.Move.search([("note", "in", ("two", "none"))]))
+
     def test_grant_expiring_today_is_accepted(self):
         self._grant(self.customer, 1, expiry_date=date(2026, 3, 2))
         self.assertEqual(self.customer.support_points_expiry_date, date(2026, 3, 2))
