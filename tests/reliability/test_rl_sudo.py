@@ -163,7 +163,6 @@ def _has_comment(lines, num):
 # sudo() calls that have no '# sudo: why' comment yet (reported bugs); the
 # strict xfail turns red once the comment is added, to drop the entry here
 UNCOMMENTED = {
-    ("support_certification/models/helpdesk_ticket.py", "_sla_prepare_create_vals"),
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"),
 }
 SITES = _sudo_sites()

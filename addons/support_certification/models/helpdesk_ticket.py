@@ -280,10 +280,10 @@ class HelpdeskTicket(models.Model):
             if not (is_manager and vals.get("sla_tier_id")):
                 company_id = self._sla_ticket_company(vals, teams)
                 todo[company_id].append(vals)
+        # sudo: see _sla_plan, the tiers only drive the deadlines.
         tier_model = self.env["support.sla.tier"].sudo()
         for company_id, company_vals in todo.items():
             company = self.env["res.company"].browse(company_id)
-            # sudo: see _sla_plan.
             default_tier = tier_model._get_default_tier(company)
             partners = self.env["res.partner"].browse(
                 {vals["partner_id"] for vals in company_vals if vals.get("partner_id")}
