@@ -422,11 +422,6 @@ def test_agent_cannot_pick_the_sla_tier(rl_world):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="support_certification: sla_paused_hours and the deadlines are "
-    "readonly in the view only; an agent writes them over RPC",
-)
 def test_agent_cannot_stretch_sla_deadlines(rl_world):
     world = rl_world
     agent = world.rpc("hd_all")
