@@ -171,9 +171,7 @@ def _has_comment(lines, num):
 
 # sudo() calls that have no '# sudo: why' comment yet (reported bugs); the
 # strict xfail turns red once the comment is added, to drop the entry here
-UNCOMMENTED = {
-    ("support_certification/models/helpdesk_ticket.py", "_sla_prepare_create_vals"),
-}
+UNCOMMENTED: set[tuple[str, str]] = set()
 SITES = _sudo_sites()
 
 
@@ -426,11 +424,6 @@ def test_agent_cannot_pick_the_sla_tier(rl_world):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="support_certification: sla_paused_hours and the deadlines are "
-    "readonly in the view only; an agent writes them over RPC",
-)
 def test_agent_cannot_stretch_sla_deadlines(rl_world):
     world = rl_world
     agent = world.rpc("hd_all")

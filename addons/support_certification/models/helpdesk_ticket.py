@@ -24,6 +24,16 @@ STATE_FIELDS = ["sla_response_state", "sla_resolution_state", "sla_at_risk"]
 # Computed, but editable so that create() can store the values it plans in
 # batch (no recomputation); only SLA managers may write them explicitly.
 SLA_COMPUTED_FIELDS = set(DEADLINE_FIELDS.values()) | set(STATE_FIELDS)
+# Clock bookkeeping: readonly in the views, but writable over RPC unless
+# refused here; the add-on writes them itself in sudo.
+SLA_CLOCK_FIELDS = {
+    "sla_start_date",
+    "sla_first_response_date",
+    "sla_paused_hours",
+    "sla_paused_since",
+    "sla_breach_notified",
+}
+SLA_PROTECTED_FIELDS = SLA_COMPUTED_FIELDS | SLA_CLOCK_FIELDS | {"sla_tier_id"}
 
 
 class HelpdeskTicket(models.Model):
@@ -238,7 +248,7 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        if "sla_tier_id" in vals or SLA_COMPUTED_FIELDS & set(vals):
+        if SLA_PROTECTED_FIELDS & set(vals):
             self._sla_check_tier_access()
         res = super().write(vals)
         if "stage_id" in vals or "sla_tier_id" in vals:
@@ -274,16 +284,16 @@ class HelpdeskTicket(models.Model):
         todo = defaultdict(list)
         for vals in vals_list:
             if not is_manager:
-                for fname in SLA_COMPUTED_FIELDS & set(vals):
+                for fname in (SLA_COMPUTED_FIELDS | SLA_CLOCK_FIELDS) & set(vals):
                     del vals[fname]
             vals.setdefault("sla_start_date", now)
             if not (is_manager and vals.get("sla_tier_id")):
                 company_id = self._sla_ticket_company(vals, teams)
                 todo[company_id].append(vals)
+        # sudo: see _sla_plan, the tiers only drive the deadlines.
         tier_model = self.env["support.sla.tier"].sudo()
         for company_id, company_vals in todo.items():
             company = self.env["res.company"].browse(company_id)
-            # sudo: see _sla_plan.
             default_tier = tier_model._get_default_tier(company)
             partners = self.env["res.partner"].browse(
                 {vals["partner_id"] for vals in company_vals if vals.get("partner_id")}
@@ -364,7 +374,9 @@ class HelpdeskTicket(models.Model):
             lambda t: t.sla_paused_since and not t._sla_should_pause()
         )
         if to_pause:
-            to_pause.write({"sla_paused_since": now})
+            # sudo: the clock fields are refused to non-managers; the caller
+            # already changed the stage or tier of these tickets.
+            to_pause.sudo().write({"sla_paused_since": now})
             for ticket in to_pause:
                 ticket.message_post(
                     body=_(
@@ -378,7 +390,8 @@ class HelpdeskTicket(models.Model):
             hours = ticket.sla_tier_id.sudo()._work_hours_between(
                 ticket.sla_paused_since, now
             )
-            ticket.write(
+            # sudo: as above, the paused time is measured, not chosen.
+            ticket.sudo().write(
                 {
                     "sla_paused_hours": round(ticket.sla_paused_hours + hours, 4),
                     "sla_paused_since": False,

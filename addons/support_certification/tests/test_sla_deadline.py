@@ -190,6 +190,63 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertFalse(ticket.with_user(self.agent).sla_tier_editable)
         self.assertTrue(ticket.with_user(self.manager).sla_tier_editable)
 
+    def test_helpdesk_user_cannot_stretch_the_sla_clocks(self):
+        with freeze_time(self.at(0, 10)):
+            ticket = self._ticket(self.carol, self.agent)
+        deadline = ticket.sla_resolution_deadline
+        as_agent = ticket.with_user(self.agent)
+        for vals in (
+            {"sla_paused_hours": 1000.0},
+            {"sla_paused_since": self.at(0, 10)},
+            {"sla_start_date": self.at(9, 9)},
+            {"sla_first_response_date": self.at(0, 10)},
+            {"sla_response_deadline": self.at(9, 9)},
+            {"sla_resolution_deadline": self.at(9, 9)},
+            {"sla_resolution_state": "met"},
+            {"sla_at_risk": False},
+            {"sla_breach_notified": True},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_agent.write(vals)
+        self.assertEqual(ticket.sla_paused_hours, 0.0)
+        self.assertEqual(ticket.sla_resolution_deadline, deadline)
+        self.assertFalse(ticket.sla_first_response_date)
+        self.assertFalse(ticket.sla_breach_notified)
+        # Nor at creation: the clock values are dropped.
+        with freeze_time(self.at(0, 10)):
+            created = (
+                self.env["helpdesk.ticket"]
+                .with_user(self.agent)
+                .create(
+                    {
+                        "name": "Sneaky clock",
+                        "description": "x",
+                        "team_id": self.team.id,
+                        "partner_id": self.carol.id,
+                        "sla_start_date": self.at(9, 9),
+                        "sla_paused_hours": 1000.0,
+                        "sla_breach_notified": True,
+                    }
+                )
+            )
+        self.assertEqual(created.sla_start_date, self.at(0, 10))
+        self.assertEqual(created.sla_paused_hours, 0.0)
+        self.assertEqual(created.sla_resolution_deadline, deadline)
+        self.assertFalse(created.sla_breach_notified)
+        # The agent's stage changes still pause and resume the clocks.
+        with freeze_time(self.at(0, 11)):
+            as_agent.stage_id = self.stage_awaiting
+            self.env.flush_all()
+        self.assertEqual(ticket.sla_paused_since, self.at(0, 11))
+        with freeze_time(self.at(0, 13)):
+            as_agent.stage_id = self.stage_progress
+            self.env.flush_all()
+        self.assertEqual(ticket.sla_paused_hours, 1.0)
+        self.assertFalse(ticket.sla_paused_since)
+        # SLA managers may still correct the paused time.
+        ticket.with_user(self.manager).sla_paused_hours = 2.0
+        self.assertEqual(ticket.sla_paused_hours, 2.0)
+
     def test_first_response_detection(self):
         with freeze_time(self.at(0, 10)):
             ticket = self._ticket(self.alice, self.agent)
