@@ -539,12 +539,6 @@ def test_only_letters_managers_send(rl_world):
     assert admin.search("customer.letter.recipient", [("letter_id", "=", letter)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="customer_letters: state is readonly in the view only; a letters "
-    "manager who is not a points manager writes state='approved' over RPC, "
-    "skipping _check_approver, and the send grants the points with sudo",
-)
 def test_letter_grant_needs_a_points_manager_approval(rl_world):
     world = rl_world
     manager = world.rpc("letters_mgr")

@@ -20,6 +20,9 @@ LETTER_CONTENT_FIELDS = {
     "company_id",
 }
 LOCKED_STATES = ("sending", "sent")
+# Fields only the workflow actions set (through _write_internal, after their
+# own checks): a direct write would skip the approval rules.
+WORKFLOW_FIELDS = {"state", "approver_id", "approval_date", "sent_date"}
 
 
 class CustomerLetter(models.Model):
@@ -205,7 +208,33 @@ class CustomerLetter(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("state", "draft") != "draft" or any(
+                    vals.get(fname) for fname in WORKFLOW_FIELDS - {"state"}
+                ):
+                    raise UserError(
+                        _(
+                            "Letter %(letter)s: a new letter starts as a draft; "
+                            "its state and approval are set only by the Submit, "
+                            "Approve and Send buttons.",
+                            letter=vals.get("name") or _("(new)"),
+                        )
+                    )
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su and WORKFLOW_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "Letter %(letter)s: its state, approver and dates change "
+                    "only through the Submit, Approve, Send, Cancel and Reset "
+                    "buttons, which check who may do it.",
+                    letter=", ".join(self.mapped("display_name")),
+                )
+            )
         if any(letter.state in LOCKED_STATES for letter in self) and (
             LETTER_CONTENT_FIELDS | {"name"}
         ) & set(vals):
@@ -226,7 +255,8 @@ class CustomerLetter(models.Model):
 
     def _write_internal(self, vals):
         """Workflow writes: state and approval fields, without the checks of
-        write() on content changes."""
+        write(). Private (not callable over RPC); callers check the rights and
+        the transition first."""
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -424,6 +454,7 @@ class CustomerLetter(models.Model):
                     )
                 )
             letter._check_grants()
+            letter._check_grant_approval()
             letter._prepare_recipients()
             letter._ensure_mailing()
             letter._write_internal(
@@ -487,6 +518,25 @@ class CustomerLetter(models.Model):
                     "Letter %(letter)s grants service points: it must be approved "
                     "by a letters manager who is also a support points manager.",
                     letter=granting[0].display_name,
+                )
+            )
+
+    def _check_grant_approval(self):
+        """A letter that grants points is sent only if a support points
+        manager approved it: the grants are made with sudo when mailed."""
+        self.ensure_one()
+        if not any(self.segment_ids.mapped("grant_points")):
+            return
+        approver = self.approver_id
+        if not approver or not approver.has_group(
+            "support_points.group_support_points_manager"
+        ):
+            raise AccessError(
+                _(
+                    "Letter %(letter)s grants service points but was not "
+                    "approved by a support points manager: have one approve "
+                    "it before sending.",
+                    letter=self.display_name,
                 )
             )
 

@@ -46,6 +46,37 @@ class TestWorkflow(LettersCommon):
         self.letter.with_user(self.user_granter).action_approve()
         self.assertEqual(self.letter.state, "approved")
 
+    def test_workflow_fields_not_writable_directly(self):
+        self.letter.segment_ids.grant_points = 10
+        letter = self.letter.with_user(self.user_manager)
+        for vals in (
+            {"state": "approved"},
+            {"approver_id": self.user_granter.id},
+            {"approval_date": "2026-01-01 00:00:00"},
+        ):
+            with self.assertRaisesRegex(UserError, "only through"):
+                letter.write(vals)
+        self.assertEqual(self.letter.state, "draft")
+        self.assertFalse(self.letter.approver_id)
+        with self.assertRaisesRegex(UserError, "starts as a draft"):
+            self.Letter.with_user(self.user_manager).create(
+                {"name": "Self", "subject": "S", "state": "approved"}
+            )
+        # the approval action still works, and sets them
+        self._approve(self.letter)
+        self.assertEqual(self.letter.approver_id, self.user_granter)
+
+    def test_send_rechecks_grant_approver(self):
+        self.letter.segment_ids.grant_points = 10
+        # an approval that did not go through the points manager check
+        self.letter._write_internal(
+            {"state": "approved", "approver_id": self.user_manager.id}
+        )
+        with self.assertRaisesRegex(AccessError, "support points manager"):
+            self._send(self.letter)
+        self.assertFalse(self.letter.recipient_ids)
+        self.assertEqual(self.letter.state, "approved")
+
     def test_editing_approved_letter_returns_to_draft(self):
         self._approve(self.letter)
         self.letter.with_user(self.user_author).body = "<p>Changed</p>"
