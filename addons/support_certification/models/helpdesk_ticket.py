@@ -202,12 +202,14 @@ class HelpdeskTicket(models.Model):
         return "running" if now <= deadline else "breached"
 
     @api.model
-    def _sla_plan(self, keys):
+    def _sla_plan(self, keys, signatures=None):
         """Plan deadlines for ``(tier, start, paused hours)`` keys.
 
         Keys sharing a tier and a start are planned in one walk over the
         tier calendar's work intervals, so a batch of tickets created together
-        costs one interval computation per tier whatever its size.
+        costs one interval computation per tier whatever its size; the
+        calendar is read once per planning window for the whole batch
+        (``signatures``, see ``support.sla.tier._get_work_intervals``).
         Return ``{key: {deadline field: datetime}}``.
         """
         by_tier_start = defaultdict(set)
@@ -215,6 +217,8 @@ class HelpdeskTicket(models.Model):
             if tier and start:
                 by_tier_start[(tier, start)].add(paused or 0.0)
         plans = {}
+        if signatures is None:
+            signatures = {}
         for (tier, start), paused_set in by_tier_start.items():
             # sudo: the tier and its calendar only drive the deadlines; the
             # ticket's author (e.g. a portal user) may not read them.
@@ -223,7 +227,9 @@ class HelpdeskTicket(models.Model):
                 paused: tier_sudo._sla_deadline_hours(paused) for paused in paused_set
             }
             moments = tier_sudo._plan_work_hours(
-                start, [h for hours in amounts.values() for h in hours.values()]
+                start,
+                [h for hours in amounts.values() for h in hours.values()],
+                signatures,
             )
             for paused, hours in amounts.items():
                 plans[(tier, start, paused)] = {
@@ -365,48 +371,74 @@ class HelpdeskTicket(models.Model):
         )
 
     def _sla_sync_pause(self):
-        """Stop or restart the SLA clocks after a stage or tier change."""
+        """Stop or restart the SLA clocks after a stage or tier change.
+
+        Only the tickets entering or leaving a paused stage cost anything:
+        their clock fields are written and their chatter notes logged in
+        batch, a constant number of queries for the whole recordset.
+        """
+        to_pause = self.browse()
+        to_resume = self.browse()
+        for ticket in self:
+            should_pause = ticket._sla_should_pause()
+            if should_pause and not ticket.sla_paused_since:
+                to_pause |= ticket
+            elif ticket.sla_paused_since and not should_pause:
+                to_resume |= ticket
         now = fields.Datetime.now()
-        to_pause = self.filtered(
-            lambda t: not t.sla_paused_since and t._sla_should_pause()
-        )
-        to_resume = self.filtered(
-            lambda t: t.sla_paused_since and not t._sla_should_pause()
-        )
         if to_pause:
-            # sudo: the clock fields are refused to non-managers; the caller
-            # already changed the stage or tier of these tickets.
-            to_pause.sudo().write({"sla_paused_since": now})
-            for ticket in to_pause:
-                ticket.message_post(
-                    body=_(
-                        "SLA clock paused: the ticket is in stage %(stage)s.",
-                        stage=ticket.stage_id.name,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-        for ticket in to_resume:
+            to_pause._sla_pause(now)
+        if to_resume:
+            to_resume._sla_resume(now)
+
+    def _sla_pause(self, now):
+        # sudo: the clock fields are refused to non-managers; the caller
+        # already changed the stage or tier of these tickets.
+        self.sudo().write({"sla_paused_since": now})
+        bodies = {}
+        for ticket in self:
+            bodies[ticket.id] = _(
+                "SLA clock paused: the ticket is in stage %(stage)s.",
+                stage=ticket.stage_id.name,
+            )
+        self._message_log_batch(bodies)
+
+    def _sla_resume(self, now):
+        """Add the working hours paused until ``now`` to the tickets' paused
+        time and move their deadlines accordingly, planned in batch and
+        written with the paused time (no recomputation afterwards)."""
+        signatures = {}
+        paused = {}
+        for ticket in self:
             # sudo: see _sla_plan, the calendar only measures working time.
             hours = ticket.sla_tier_id.sudo()._work_hours_between(
-                ticket.sla_paused_since, now
+                ticket.sla_paused_since, now, signatures
             )
-            # sudo: as above, the paused time is measured, not chosen.
-            ticket.sudo().write(
-                {
-                    "sla_paused_hours": round(ticket.sla_paused_hours + hours, 4),
-                    "sla_paused_since": False,
-                }
+            paused[ticket] = (hours, round(ticket.sla_paused_hours + hours, 4))
+        keys = {
+            ticket: (ticket.sla_tier_id, ticket.sla_start_date, total)
+            for ticket, (_hours, total) in paused.items()
+        }
+        plans = self._sla_plan(keys.values(), signatures)
+        no_plan = dict.fromkeys(DEADLINE_FIELDS.values(), False)
+        by_values = defaultdict(list)
+        for ticket, key in keys.items():
+            values = {"sla_paused_hours": key[2], "sla_paused_since": False}
+            values.update(plans.get(key, no_plan))
+            by_values[tuple(sorted(values.items()))].append(ticket.id)
+        for values, ids in by_values.items():
+            # sudo: as above, the paused time is measured, not chosen, and
+            # the deadlines are those _compute_sla_deadlines would plan.
+            self.browse(ids).sudo().write(dict(values))
+        bodies = {}
+        for ticket, (hours, _total) in paused.items():
+            bodies[ticket.id] = _(
+                "SLA clock resumed after %(hours)s working hours paused; "
+                "resolution deadline is now %(deadline)s.",
+                hours=f"{hours:.2f}",
+                deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
-            paused_text = f"{hours:.2f}"
-            ticket.message_post(
-                body=_(
-                    "SLA clock resumed after %(hours)s working hours paused; "
-                    "resolution deadline is now %(deadline)s.",
-                    hours=paused_text,
-                    deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        self._message_log_batch(bodies)
 
     # ------------------------------------------------------------------
     # First response

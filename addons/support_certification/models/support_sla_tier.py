@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pytz import utc
 
@@ -11,6 +11,9 @@ from odoo.tools.lru import LRU
 # How far ahead deadlines are searched for, in windows of 14 days (~4 years).
 PLAN_WINDOW = timedelta(days=14)
 PLAN_MAX_WINDOWS = 100
+# Windows are aligned on one grid (from a Monday, midnight UTC) so that every
+# ticket, whatever its start, shares the (cached) work intervals of a window.
+PLAN_EPOCH = datetime(2000, 1, 3)
 RISK_RATIO = 0.8
 # Work intervals of calendar windows, shared by the workers' requests. Keys
 # carry a signature of the calendar, its attendances and the leaves in the
@@ -150,14 +153,14 @@ class SupportSlaTier(models.Model):
     # Deadline planning
     # ------------------------------------------------------------------
 
-    def _plan_work_hours(self, start, hours_list):
+    def _plan_work_hours(self, start, hours_list, signatures=None):
         """Return ``{hours: datetime}``: the moments at which each amount of
         working hours of the tier's calendar has elapsed after ``start``.
 
         ``start`` and the results are naive UTC datetimes. All amounts are
         planned in one walk over the work intervals (calendar leaves count as
         non-working), so a batch of tickets sharing a tier and a start costs
-        one interval computation.
+        one interval computation. ``signatures``: see ``_get_work_intervals``.
         """
         self.ensure_one()
         calendar = self.calendar_id
@@ -165,15 +168,13 @@ class SupportSlaTier(models.Model):
         result = {}
         if not todo or not calendar:
             return result
-        # Windows start at midnight UTC so tickets created the same day share
-        # their (cached) work intervals.
-        window_start = utc.localize(start.replace(hour=0, minute=0, second=0))
+        window_start = self._plan_window_start(start)
         start_aware = utc.localize(start)
         elapsed = 0.0
         for _n in range(PLAN_MAX_WINDOWS):
             window_end = window_start + PLAN_WINDOW
             for interval_start, interval_stop in self._get_work_intervals(
-                calendar, window_start, window_end
+                calendar, window_start, window_end, signatures
             ):
                 if interval_stop <= start_aware:
                     continue
@@ -192,16 +193,29 @@ class SupportSlaTier(models.Model):
         return result
 
     @api.model
-    def _get_work_intervals(self, calendar, window_start, window_end):
+    def _plan_window_start(self, moment):
+        """Start (aware UTC) of the planning window holding naive UTC ``moment``."""
+        windows = (moment - PLAN_EPOCH) // PLAN_WINDOW
+        return utc.localize(PLAN_EPOCH + windows * PLAN_WINDOW)
+
+    @api.model
+    def _get_work_intervals(self, calendar, window_start, window_end, signatures=None):
         """Work intervals ``[(start, stop)]`` (aware UTC) of ``calendar``
-        between two aware datetimes, its leaves excluded; cached."""
-        key = (
-            self.env.cr.dbname,
-            calendar.id,
-            window_start,
-            window_end,
-            self._calendar_signature(calendar, window_start, window_end),
-        )
+        between two aware datetimes, its leaves excluded; cached.
+
+        ``signatures`` is an optional dict, owned by the caller for the span
+        of one computation (never across transactions), that keeps the
+        calendar signature of each window read so far: a batch of tickets
+        then reads it once per window instead of once per ticket.
+        """
+        if signatures is None:
+            signatures = {}
+        sig_key = (calendar.id, window_start, window_end)
+        if sig_key not in signatures:
+            signatures[sig_key] = self._calendar_signature(
+                calendar, window_start, window_end
+            )
+        key = (self.env.cr.dbname, *sig_key, signatures[sig_key])
         intervals = _WORK_INTERVALS_CACHE.get(key)
         if intervals is None:
             work = calendar._work_intervals_batch(window_start, window_end)[False]
@@ -243,14 +257,29 @@ class SupportSlaTier(models.Model):
             for value in self.env.cr.fetchone()
         )
 
-    def _work_hours_between(self, start, stop):
-        """Working hours of the tier's calendar between two naive UTC datetimes."""
+    def _work_hours_between(self, start, stop, signatures=None):
+        """Working hours of the tier's calendar between two naive UTC
+        datetimes, its leaves excluded, counted on the same cached work
+        intervals as the deadlines. ``signatures``: see ``_get_work_intervals``.
+        """
         self.ensure_one()
-        if not self.calendar_id or not start or not stop or stop <= start:
+        calendar = self.calendar_id
+        if not calendar or not start or not stop or stop <= start:
             return 0.0
-        return self.calendar_id.get_work_hours_count(
-            utc.localize(start), utc.localize(stop), compute_leaves=True
-        )
+        start_aware, stop_aware = utc.localize(start), utc.localize(stop)
+        window_start = self._plan_window_start(start)
+        seconds = 0.0
+        while window_start < stop_aware:
+            window_end = window_start + PLAN_WINDOW
+            for interval_start, interval_stop in self._get_work_intervals(
+                calendar, window_start, window_end, signatures
+            ):
+                low = max(interval_start, start_aware)
+                high = min(interval_stop, stop_aware)
+                if high > low:
+                    seconds += (high - low).total_seconds()
+            window_start = window_end
+        return seconds / 3600
 
     def _sla_deadline_hours(self, paused_hours=0.0):
         """The working-hour amounts to plan for a ticket of this tier."""
