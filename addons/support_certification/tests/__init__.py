@@ -5,3 +5,4 @@ from . import test_sla_deadline
 from . import test_sla_cron
 from . import test_report
 from . import test_tour
+from . import test_sla_performance
