@@ -1,5 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+TIER_SEARCH_OPERATORS = ("=", "!=", "in", "not in", "ilike", "not ilike")
 
 
 class ResPartner(models.Model):
@@ -9,6 +13,7 @@ class ResPartner(models.Model):
         comodel_name="support.sla.tier",
         string="SLA Tier",
         compute="_compute_support_sla_tier_id",
+        search="_search_support_sla_tier_id",
         help="Best tier among the valid certifications of the customer's people, "
         "else the company's default tier.",
     )
@@ -34,6 +39,80 @@ class ResPartner(models.Model):
         tiers = self._get_support_sla_tiers(self.env.company)
         for partner in self:
             partner.support_sla_tier_id = tiers[partner.id]
+
+    def _search_support_sla_tier_id(self, operator, value):
+        """Partners whose tier (see the compute, in the current company) is
+        one of ``value`` (tier ids, ``False`` for no tier, or a tier name
+        with ``ilike``): the same rule as the compute, as one sub-query."""
+        if operator not in TIER_SEARCH_OPERATORS:
+            raise UserError(
+                _(
+                    "Partners cannot be searched by SLA tier with the operator "
+                    "%(operator)s.",
+                    operator=operator,
+                )
+            )
+        tier_model = self.env["support.sla.tier"].sudo()
+        if operator in ("ilike", "not ilike"):
+            # sudo: only tier ids are read, to match the given name
+            tier_ids = tier_model.with_context(active_test=False)._search(
+                [("name", "ilike", value)]
+            )
+            values = list(tier_ids)
+        else:
+            values = list(value) if isinstance(value, (list, tuple)) else [value]
+        ids = tuple(v for v in values if v)
+        with_empty = len(ids) < len(values)
+        tier = SQL(
+            "COALESCE(sla_best.tier_id, %s)",
+            tier_model._get_default_tier(self.env.company).id or None,
+        )
+        conditions = []
+        if ids:
+            conditions.append(SQL("%s IN %s", tier, ids))
+        if with_empty:
+            conditions.append(SQL("%s IS NULL", tier))
+        partners = SQL(
+            "(SELECT partner.id FROM res_partner partner "
+            "LEFT JOIN (%(best)s) sla_best "
+            "ON sla_best.partner_id = partner.commercial_partner_id "
+            "WHERE %(match)s)",
+            best=self._support_sla_best_tiers_sql(self.env.company),
+            match=SQL(" OR ").join(conditions) if conditions else SQL("FALSE"),
+        )
+        positive = operator in ("=", "in", "ilike")
+        return [("id", "in" if positive else "not in", partners)]
+
+    @api.model
+    def _support_sla_best_tiers_sql(self, company):
+        """SQL of the rows ``(partner_id, tier_id)``: the best tier granted
+        in ``company`` by a valid certification of the commercial partner's
+        people, for the commercial partners that have one (the rule of
+        ``_get_support_sla_tiers``)."""
+        # sudo: tiers and certifications only decide the SLA, see above
+        certification = self.env["support.certification"].sudo()
+        self.flush_model(["commercial_partner_id"])
+        self.env["support.sla.tier"].flush_model(["sequence"])
+        query = certification._search(
+            certification._valid_domain()
+            + [
+                ("commercial_partner_id", "!=", False),
+                ("tier_id.company_id", "=", company.id),
+                ("tier_id.active", "=", True),
+            ]
+        )
+        partner = SQL.identifier(query.table, "commercial_partner_id")
+        tier = SQL.identifier(query.table, "tier_id")
+        return SQL(
+            "SELECT DISTINCT ON (%(partner)s) %(partner)s AS partner_id, "
+            "%(tier)s AS tier_id FROM %(from)s "
+            "JOIN support_sla_tier best_tier ON best_tier.id = %(tier)s "
+            "WHERE %(where)s "
+            "ORDER BY %(partner)s, best_tier.sequence DESC, best_tier.id DESC",
+            partner=partner,
+            tier=tier,
+            **{"from": query.from_clause, "where": query.where_clause},
+        )
 
     @api.depends("commercial_partner_id")
     def _compute_support_company_certification_ids(self):

@@ -6,3 +6,4 @@ from . import test_sla_cron
 from . import test_report
 from . import test_tour
 from . import test_sla_performance
+from . import test_partner_tier_search
