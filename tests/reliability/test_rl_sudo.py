@@ -81,6 +81,9 @@ SUDO_SITES = {
     ("support_certification/models/res_partner.py", "_get_support_sla_tiers"): [
         "test_portal_sees_its_tier_but_no_certification",
     ],
+    ("support_certification/models/res_partner.py", "_search_support_sla_tier_id"): [
+        "test_tier_search_does_not_leak",
+    ],
     # customer_letters
     ("customer_letters/models/customer_letter.py", "_compute_statistics"): [MATRIX],
     ("customer_letters/models/customer_letter.py", "action_send_test"): [
@@ -485,6 +488,20 @@ def test_portal_sees_its_tier_but_no_certification(rl_world):
             "res.partner", [world.ids["cust_a2"]], ["support_sla_tier_id"]
         )
     )
+
+
+def test_tier_search_does_not_leak(rl_world):
+    """Searching partners by SLA tier finds only partners the user may read."""
+    world = rl_world
+    ids = world.ids
+    tier = world.admin.read("res.partner", [ids["cust_a2"]], ["support_sla_tier_id"])
+    domain = [("support_sla_tier_id", "=", tier[0]["support_sla_tier_id"][0])]
+    assert ids["cust_a2"] in world.admin.search("res.partner", domain)
+    portal = world.rpc("portal")
+    readable = set(portal.search("res.partner", []))
+    found = set(portal.search("res.partner", domain))
+    assert found <= readable
+    assert ids["cust_a2"] not in found
 
 
 # ---------------------------------------------------------------------------

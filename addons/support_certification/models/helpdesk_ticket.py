@@ -386,15 +386,18 @@ class HelpdeskTicket(models.Model):
             elif ticket.sla_paused_since and not should_pause:
                 to_resume |= ticket
         now = fields.Datetime.now()
+        # sudo: the clock fields are refused to non-managers; the caller
+        # already changed the stage or tier of these tickets, and the paused
+        # time is measured on the tier's calendar (which they may not read),
+        # not chosen. The notes keep the caller as author.
         if to_pause:
-            to_pause._sla_pause(now)
+            to_pause.sudo()._sla_pause(now)
         if to_resume:
-            to_resume._sla_resume(now)
+            to_resume.sudo()._sla_resume(now)
 
     def _sla_pause(self, now):
-        # sudo: the clock fields are refused to non-managers; the caller
-        # already changed the stage or tier of these tickets.
-        self.sudo().write({"sla_paused_since": now})
+        """Stop the clocks of ``self`` (in sudo, see _sla_sync_pause)."""
+        self.write({"sla_paused_since": now})
         bodies = {}
         for ticket in self:
             bodies[ticket.id] = _(
@@ -406,12 +409,12 @@ class HelpdeskTicket(models.Model):
     def _sla_resume(self, now):
         """Add the working hours paused until ``now`` to the tickets' paused
         time and move their deadlines accordingly, planned in batch and
-        written with the paused time (no recomputation afterwards)."""
+        written with the paused time (no recomputation afterwards); in sudo,
+        see _sla_sync_pause."""
         signatures = {}
         paused = {}
         for ticket in self:
-            # sudo: see _sla_plan, the calendar only measures working time.
-            hours = ticket.sla_tier_id.sudo()._work_hours_between(
+            hours = ticket.sla_tier_id._work_hours_between(
                 ticket.sla_paused_since, now, signatures
             )
             paused[ticket] = (hours, round(ticket.sla_paused_hours + hours, 4))
@@ -427,9 +430,8 @@ class HelpdeskTicket(models.Model):
             values.update(plans.get(key, no_plan))
             by_values[tuple(sorted(values.items()))].append(ticket.id)
         for values, ids in by_values.items():
-            # sudo: as above, the paused time is measured, not chosen, and
-            # the deadlines are those _compute_sla_deadlines would plan.
-            self.browse(ids).sudo().write(dict(values))
+            # the deadlines are those _compute_sla_deadlines would plan
+            self.browse(ids).write(dict(values))
         bodies = {}
         for ticket, (hours, _total) in paused.items():
             bodies[ticket.id] = _(

@@ -52,9 +52,12 @@ class ResPartner(models.Model):
                     operator=operator,
                 )
             )
-        tier_model = self.env["support.sla.tier"].sudo()
+        # sudo: tiers and certifications only decide the SLA (portal users
+        # may not read them); the sub-query yields partner ids, filtered
+        # afterwards by the caller's own access to the partners.
+        partner_sudo = self.sudo()
+        tier_model = partner_sudo.env["support.sla.tier"]
         if operator in ("ilike", "not ilike"):
-            # sudo: only tier ids are read, to match the given name
             tier_ids = tier_model.with_context(active_test=False)._search(
                 [("name", "ilike", value)]
             )
@@ -77,7 +80,7 @@ class ResPartner(models.Model):
             "LEFT JOIN (%(best)s) sla_best "
             "ON sla_best.partner_id = partner.commercial_partner_id "
             "WHERE %(match)s)",
-            best=self._support_sla_best_tiers_sql(self.env.company),
+            best=partner_sudo._support_sla_best_tiers_sql(self.env.company),
             match=SQL(" OR ").join(conditions) if conditions else SQL("FALSE"),
         )
         positive = operator in ("=", "in", "ilike")
@@ -88,9 +91,9 @@ class ResPartner(models.Model):
         """SQL of the rows ``(partner_id, tier_id)``: the best tier granted
         in ``company`` by a valid certification of the commercial partner's
         people, for the commercial partners that have one (the rule of
-        ``_get_support_sla_tiers``)."""
-        # sudo: tiers and certifications only decide the SLA, see above
-        certification = self.env["support.certification"].sudo()
+        ``_get_support_sla_tiers``); call it in sudo, see
+        ``_search_support_sla_tier_id``."""
+        certification = self.env["support.certification"]
         self.flush_model(["commercial_partner_id"])
         self.env["support.sla.tier"].flush_model(["sequence"])
         query = certification._search(
