@@ -111,13 +111,15 @@ class TestChargePerformance(SupportChargeCommon):
         small = self._close_and_count(self.small)
         searches = []
         Move = type(self.Move)
-        original = Move.search
+        original = Move.search_fetch
 
-        def search(model, domain, offset=0, limit=None, order=None):
+        def search_fetch(model, domain, field_names, offset=0, limit=None, order=None):
             searches.append(limit)
-            return original(model, domain, offset=offset, limit=limit, order=order)
+            return original(
+                model, domain, field_names, offset=offset, limit=limit, order=order
+            )
 
-        self.patch(Move, "search", search)
+        self.patch(Move, "search_fetch", search_fetch)
         unused = self._close_and_count(self.unused)
         self.assertEqual(unused, small, (small, unused))
         self.assertTrue(searches)
