@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -77,6 +77,14 @@ class HelpdeskTicket(models.Model):
         compute="_compute_support_points_pack_ids",
     )
 
+    # our own QWeb template's output, not user input: no sanitizing (which
+    # would parse the HTML again for every closing email)
+    support_points_mail_note = fields.Html(
+        string="Points note for the closing email",
+        compute="_compute_support_points_mail_note",
+        sanitize=False,
+    )
+
     @api.depends("company_id")
     def _compute_support_points_pack_ids(self):
         packs = self.env["product.product"].search(
@@ -102,6 +110,29 @@ class HelpdeskTicket(models.Model):
             ticket.support_points_balance = balance if in_company else 0
             ticket.support_points_low = (
                 in_company and has_partner and balance <= threshold
+            )
+
+    @api.depends_context("lang")
+    @api.depends(
+        "support_charge_state",
+        "support_points_charged",
+        "support_points_balance",
+        "support_points_low",
+        "support_points_pack_ids",
+        "support_fee_line_id.price_total",
+        "support_fee_line_id.currency_id",
+    )
+    def _compute_support_points_mail_note(self):
+        qweb = self.env["ir.qweb"]
+        values = {
+            "format_amount": lambda amount, currency: tools.format_amount(
+                self.env, amount, currency
+            ),
+        }
+        for ticket in self:
+            ticket.support_points_mail_note = qweb._render(
+                "support_points.ticket_closed_points_note",
+                dict(values, object=ticket),
             )
 
     def _support_points_balance_figures_new(self):
