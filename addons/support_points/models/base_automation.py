@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import psycopg2
+
 from odoo import api, models, tools
 
 
@@ -37,6 +39,16 @@ class BaseAutomation(models.Model):
             .search([("model_name", "=", model_name), ("trigger", "in", triggers)])
         )
         return tuple(automations.ids)
+
+    @api.model
+    def _add_postmortem(self, e):
+        # A database error (e.g. a charge losing the race for a customer's
+        # balance lock: Odoo retries the request) aborted the transaction:
+        # the user's groups and the rule's name read here would only log a
+        # second, misleading "current transaction is aborted" error.
+        if isinstance(e, psycopg2.Error):
+            return
+        super()._add_postmortem(e)
 
     @api.model_create_multi
     def create(self, vals_list):
