@@ -2,7 +2,7 @@
 {
     "name": "Support Points",
     "summary": "Service points per customer, charged when helpdesk tickets close",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "Support Suite Authors",

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -77,6 +77,14 @@ class HelpdeskTicket(models.Model):
         compute="_compute_support_points_pack_ids",
     )
 
+    # our own QWeb template's output, not user input: no sanitizing (which
+    # would parse the HTML again for every closing email)
+    support_points_mail_note = fields.Html(
+        string="Points note for the closing email",
+        compute="_compute_support_points_mail_note",
+        sanitize=False,
+    )
+
     @api.depends("company_id")
     def _compute_support_points_pack_ids(self):
         packs = self.env["product.product"].search(
@@ -102,6 +110,29 @@ class HelpdeskTicket(models.Model):
             ticket.support_points_balance = balance if in_company else 0
             ticket.support_points_low = (
                 in_company and has_partner and balance <= threshold
+            )
+
+    @api.depends_context("lang")
+    @api.depends(
+        "support_charge_state",
+        "support_points_charged",
+        "support_points_balance",
+        "support_points_low",
+        "support_points_pack_ids",
+        "support_fee_line_id.price_total",
+        "support_fee_line_id.currency_id",
+    )
+    def _compute_support_points_mail_note(self):
+        qweb = self.env["ir.qweb"]
+        values = {
+            "format_amount": lambda amount, currency: tools.format_amount(
+                self.env, amount, currency
+            ),
+        }
+        for ticket in self:
+            ticket.support_points_mail_note = qweb._render(
+                "support_points.ticket_closed_points_note",
+                dict(values, object=ticket),
             )
 
     def _support_points_balance_figures_new(self):
@@ -233,10 +264,10 @@ class HelpdeskTicket(models.Model):
         partner = ticket.commercial_partner_id
         company = ticket.company_id
         moves = self.env["support.points.move"].sudo().with_company(company)
-        balance = moves._lock_balance(partner, company)
-        # under the lock: another transaction may have charged it meanwhile
-        ticket.invalidate_recordset(["support_charge_state"])
-        if ticket.support_charge_state != "none":
+        # one statement: the balance row lock, the balance, the points past
+        # their date and the ticket's charge state as the lock protects it
+        balance, expired, state = moves._lock_balance(partner, company, ticket=ticket)
+        if state != "none":
             return False
         rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
         if not rule:
@@ -246,20 +277,25 @@ class HelpdeskTicket(models.Model):
             vals["support_charge_state"] = "free"
         elif rule.points < 0:
             moves.create(ticket._prepare_support_move_vals(-rule.points, "adjust"))
+            balance -= rule.points
             vals.update(
                 support_charge_state="credited", support_points_charged=rule.points
             )
         else:
             # still under the lock taken above: the balance moves only by the
             # expiry line written here
-            expired = moves._expire_partner_points(partner, company, locked=True)
-            balance += sum(expired.mapped("points"))
+            if expired:
+                moves._expire_partner_points(
+                    partner, company, locked=True, points=expired
+                )
+                balance -= expired
             if (
                 balance >= rule.points
                 or company.support_points_empty_policy == "overdraft"
                 or not rule.fee_product_id
             ):
                 moves.create(ticket._prepare_support_move_vals(-rule.points, "consume"))
+                balance -= rule.points
                 vals.update(
                     support_charge_state="charged", support_points_charged=rule.points
                 )
@@ -267,9 +303,25 @@ class HelpdeskTicket(models.Model):
                 line = ticket._support_add_fee_line(rule)
                 vals.update(support_charge_state="fee", support_fee_line_id=line.id)
         ticket.write(vals)
+        # the closing email shows the balance: it is known, do not read it again
+        ticket._support_points_set_balance(balance)
         if vals["support_charge_state"] in ("charged", "fee"):
-            ticket._support_notify_low_balance()
+            ticket._support_notify_low_balance(balance)
         return True
+
+    def _support_points_set_balance(self, balance):
+        """Put the customer's balance, just written under the lock, in cache.
+
+        The same figures ``_compute_support_points_balance`` would read from
+        the balance row in this transaction; any later ledger line
+        invalidates them again.
+        """
+        self.ensure_one()
+        threshold = self.company_id.support_points_low_threshold
+        self.env.cache.update(self, self._fields["support_points_balance"], [balance])
+        self.env.cache.update(
+            self, self._fields["support_points_low"], [balance <= threshold]
+        )
 
     def _prepare_support_move_vals(self, points, kind):
         self.ensure_one()
@@ -375,16 +427,16 @@ class HelpdeskTicket(models.Model):
         # sudo: the manager's right to refund was checked by the caller
         self.sudo().write({"support_points_refunded": True})
 
-    def _support_notify_low_balance(self):
-        """Ask the salesperson to offer a pack when the balance runs low."""
+    def _support_notify_low_balance(self, balance):
+        """Ask the salesperson to offer a pack when the balance runs low.
+
+        ``balance``: the customer's balance after the charge.
+        """
         self.ensure_one()
         company = self.company_id
         partner = self.commercial_partner_id.with_company(company)
         salesperson = partner.user_id
-        if (
-            not salesperson
-            or partner.support_points_balance > company.support_points_low_threshold
-        ):
+        if not salesperson or balance > company.support_points_low_threshold:
             return
         activity_type = self.env.ref(
             "support_points.mail_activity_type_offer_pack", raise_if_not_found=False
@@ -403,7 +455,7 @@ class HelpdeskTicket(models.Model):
                 "%(customer)s has %(points)s support points left after ticket "
                 "%(ticket)s: offer a points pack.",
                 customer=partner.display_name,
-                points=partner.support_points_balance,
+                points=balance,
                 ticket=self.display_name,
             ),
         )

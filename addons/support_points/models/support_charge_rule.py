@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import datetime, safe_eval
@@ -46,18 +46,7 @@ class SupportChargeRule(models.Model):
         """Return the rule's domain; raise ValidationError if unusable."""
         self.ensure_one()
         try:
-            domain = safe_eval(
-                self.ticket_domain or "[]",
-                {
-                    "uid": self.env.uid,
-                    "user": self.env.user,
-                    "context_today": datetime.date.today,
-                    "datetime": datetime,
-                },
-            )
-            if not isinstance(domain, list | tuple):
-                raise ValueError(_("a domain is a list of conditions"))
-            domain = expression.normalize_domain(domain)
+            domain = self._eval_ticket_domain(self.ticket_domain)
             # builds the query without running it: checks field names
             self.env["helpdesk.ticket"]._search(domain)
         except Exception as error:
@@ -71,6 +60,22 @@ class SupportChargeRule(models.Model):
             ) from error
         return domain
 
+    @api.model
+    def _eval_ticket_domain(self, source):
+        """The domain written in ``source``; raise if it is not one."""
+        domain = safe_eval(
+            source or "[]",
+            {
+                "uid": self.env.uid,
+                "user": self.env.user,
+                "context_today": datetime.date.today,
+                "datetime": datetime,
+            },
+        )
+        if not isinstance(domain, list | tuple):
+            raise ValueError(_("a domain is a list of conditions"))
+        return expression.normalize_domain(domain)
+
     @api.constrains("ticket_domain")
     def _check_ticket_domain(self):
         for rule in self:
@@ -82,29 +87,67 @@ class SupportChargeRule(models.Model):
         for vals in vals_list:
             if "ticket_domain" in vals:
                 self.new(vals)._get_ticket_domain()
-        return super().create(vals_list)
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return rules
 
     def write(self, vals):
         if "ticket_domain" in vals:
             for rule in self:
                 rule.new(dict(vals, name=rule.name))._get_ticket_domain()
-        return super().write(vals)
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
 
     @api.model
-    def _find_for_ticket(self, ticket):
-        """First active rule, by sequence, whose domain matches the ticket."""
-        rules = self.search(
-            [("company_id", "in", (False, ticket.company_id.id))],
-            order="sequence, id",
+    @tools.ormcache("company_id")
+    def _rules_of_company(self, company_id):
+        """``(rule id, domain source)`` of the active rules of a company (and
+        of every company), by sequence, without the unusable ones.
+
+        Cached: a ticket closing does not search the rules again.  Any
+        create, write or unlink of a rule clears the cache.
+        """
+        # sudo: the company's rules apply whoever closes the ticket
+        rules = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search_fetch(
+                [("company_id", "in", (False, company_id))],
+                ["ticket_domain"],
+                order="sequence, id",
+            )
         )
+        usable = []
         for rule in rules:
             try:
-                domain = rule._get_ticket_domain()
+                rule._get_ticket_domain()
             except ValidationError:
                 # fail safe: a rule broken later (e.g. a removed field) is
                 # skipped rather than blocking every ticket closing
                 _logger.warning("Skipping unusable support charge rule %s", rule.id)
                 continue
-            if ticket.filtered_domain(domain):
+            usable.append((rule.id, rule.ticket_domain))
+        return tuple(usable)
+
+    @api.model
+    def _find_for_ticket(self, ticket):
+        """First active rule, by sequence, whose domain matches the ticket."""
+        entries = self._rules_of_company(ticket.company_id.id)
+        # one recordset: the matching rule's fields are read with the others'
+        rules = self.browse([rule_id for rule_id, _source in entries])
+        for rule, (_rule_id, source) in zip(rules, entries, strict=True):
+            try:
+                # evaluated on each use: a domain may name the user or today
+                matches = ticket.filtered_domain(self._eval_ticket_domain(source))
+            except Exception:  # noqa: BLE001 - same fail-safe as above
+                _logger.warning("Skipping unusable support charge rule %s", rule.id)
+                continue
+            if matches:
                 return rule
         return self.browse()

@@ -296,29 +296,51 @@ class SupportPointsMove(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _lock_balance(self, partner, company):
-        """Lock the partner's balance row for this transaction; return it.
+    def _lock_balance(self, partner, company, ticket=None, today=None):
+        """Lock the partner's balance row for this transaction.
+
+        Return ``(balance, expired, charge_state)``: the balance, the unused
+        points past their expiry date (``today``: the context's today) and the
+        charge state of ``ticket`` (None without one), read in the statement
+        that takes the lock.
 
         The upsert takes the same row lock as ``SELECT ... FOR UPDATE`` and
         also creates the row the first time.  Because it writes a new row
         version, a concurrent transaction that locks the same row after we
-        commit gets a serialization failure and Odoo retries it with fresh
-        data: two charges never spend the same points.
+        commit gets a serialization failure (Odoo's transactions are
+        REPEATABLE READ) and Odoo retries it with fresh data: two charges
+        never spend the same points, and a ticket charged by a concurrent
+        transaction is seen charged here on the retry.
         """
+        today = today or fields.Date.context_today(self)
+        if ticket:
+            ticket.flush_recordset(["support_charge_state"])
+        self.flush_model(["partner_id", "company_id", "remaining", "expiry_date"])
         self.env.cr.execute(
             SQL(
+                "WITH lock AS ("
                 "INSERT INTO support_points_balance "
                 "(partner_id, company_id, balance, create_date, write_date) "
                 "VALUES (%(partner)s, %(company)s, 0, now() at time zone 'UTC', "
                 "now() at time zone 'UTC') "
                 "ON CONFLICT (partner_id, company_id) DO UPDATE "
                 "SET balance = support_points_balance.balance "
-                "RETURNING balance",
+                "RETURNING balance) "
+                "SELECT lock.balance, "
+                # the open credits' partial index serves this sum
+                "(SELECT COALESCE(SUM(m.remaining), 0) FROM support_points_move m "
+                "WHERE m.partner_id = %(partner)s AND m.company_id = %(company)s "
+                "AND m.remaining > 0 AND m.expiry_date < %(today)s), "
+                "(SELECT t.support_charge_state FROM helpdesk_ticket t "
+                "WHERE t.id = %(ticket)s) "
+                "FROM lock",
                 partner=partner.id,
                 company=company.id,
+                today=today,
+                ticket=ticket.id if ticket else None,
             )
         )
-        return self.env.cr.fetchone()[0]
+        return self.env.cr.fetchone()
 
     def _set_remaining(self, remaining_by_move):
         """Write the new counters of several lines in one statement."""
@@ -355,7 +377,7 @@ class SupportPointsMove(models.Model):
         ]
         # soonest-expiring credits first, never-expiring ones last (FIFO)
         order = "expiry_date asc nulls last, id asc" if sign > 0 else "id asc"
-        return self.search(domain, order=order, limit=limit)
+        return self.search_fetch(domain, ["remaining"], order=order, limit=limit)
 
     def _allocate(self):
         """Match this new line against the open lines of the other sign."""
@@ -420,26 +442,30 @@ class SupportPointsMove(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _expire_partner_points(self, partner, company, today=None, locked=False):
+    def _expire_partner_points(
+        self, partner, company, today=None, locked=False, points=None
+    ):
         """Write one expiry line for the partner's unused, expired points.
 
         Locks the balance row first (unless the caller already holds the lock
         in this transaction: ``locked``) so the unused part is read under the
-        same lock as the line that removes it.
+        same lock as the line that removes it.  ``points``: the expired points
+        the caller read under its lock (``_lock_balance``), not read again.
         """
         today = today or fields.Date.context_today(self)
         if not locked:
-            self._lock_balance(partner, company)
-        # one aggregate over the open credits' index, not the lines themselves
-        [(points,)] = self._read_group(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("remaining", ">", 0),
-                ("expiry_date", "<", today),
-            ],
-            aggregates=["remaining:sum"],
-        )
+            _balance, points, _state = self._lock_balance(partner, company, today=today)
+        elif points is None:
+            # one aggregate over the open credits' index, not the lines
+            [(points,)] = self._read_group(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("remaining", ">", 0),
+                    ("expiry_date", "<", today),
+                ],
+                aggregates=["remaining:sum"],
+            )
         if not points:
             return self.browse()
         # the expiry line draws from the soonest-expiring credits first,

@@ -347,3 +347,18 @@ class TestCharge(SupportChargeCommon):
             rule.with_user(self.helpdesk_user).write({"points": 2})
         rule.with_user(self.manager).write({"points": 2})
         self.assertEqual(rule.with_user(self.helpdesk_user).points, 2)
+
+    def test_lost_lock_race_is_retried_not_masked(self):
+        """A database error in the charge (e.g. a serialization failure on
+        the balance lock, which Odoo retries) is raised as is: nothing is
+        read from the aborted transaction to decorate it."""
+        error = psycopg2.errors.SerializationFailure("could not serialize access")
+
+        def charge(ticket):
+            raise error
+
+        self.patch(type(self.env["helpdesk.ticket"]), "_support_charge", charge)
+        ticket = self._ticket()
+        with self.assertRaises(psycopg2.errors.SerializationFailure):
+            self._close(ticket)
+        self.assertFalse(getattr(error, "context", None))

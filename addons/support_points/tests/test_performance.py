@@ -111,13 +111,15 @@ class TestChargePerformance(SupportChargeCommon):
         small = self._close_and_count(self.small)
         searches = []
         Move = type(self.Move)
-        original = Move.search
+        original = Move.search_fetch
 
-        def search(model, domain, offset=0, limit=None, order=None):
+        def search_fetch(model, domain, field_names, offset=0, limit=None, order=None):
             searches.append(limit)
-            return original(model, domain, offset=offset, limit=limit, order=order)
+            return original(
+                model, domain, field_names, offset=offset, limit=limit, order=order
+            )
 
-        self.patch(Move, "search", search)
+        self.patch(Move, "search_fetch", search_fetch)
         unused = self._close_and_count(self.unused)
         self.assertEqual(unused, small, (small, unused))
         self.assertTrue(searches)
@@ -154,3 +156,122 @@ class TestChargePerformance(SupportChargeCommon):
         nobody = self.env["helpdesk.ticket"].new({"name": "No customer"})
         self.assertEqual(nobody.support_points_balance, 0)
         self.assertFalse(nobody.support_points_low)
+
+
+class TestCloseQueryCount(SupportChargeCommon):
+    """What closing one ticket costs, once the caches are warm."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._grant(cls.customer, 5)
+        cls.other_contact = cls.Partner.create(
+            {"name": "Gus Globex", "parent_id": cls.other_customer.id}
+        )
+        cls._grant(cls.other_customer, 5)
+
+    def _close_as_agent(self, partner):
+        ticket = self._ticket(partner=partner).with_user(self.helpdesk_user)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return ticket
+
+    def test_close_with_a_charge_query_count(self):
+        # warm-up: automation and rule lookups, the ORM's own caches
+        self._close(self._close_as_agent(self.other_contact))
+        ticket = self._close_as_agent(self.contact)
+        # 20: the ticket's own write and reads (12, with the automation's
+        # rule, trigger fields and server action read once per transaction),
+        # the lock (one statement: balance, expired points, charge state),
+        # the rule and company read once per transaction, the customer, the
+        # ledger line and its allocation (4); no search of automations or
+        # charge rules, no second read of the balance
+        with self.assertQueryCount(20):
+            self._close(ticket)
+            self.env.flush_all()
+        self.assertEqual(ticket.support_charge_state, "charged")
+        self.assertEqual(self.customer.support_points_balance, 4)
+        self._assert_consistent(self.customer)
+
+    def test_write_not_closing_does_not_search_automations(self):
+        ticket = self._close_as_agent(self.contact)
+        ticket.write({"name": "warm-up"})
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            ticket.write({"name": "Printer still on fire"})
+            self.env.flush_all()
+
+    def test_new_automation_is_used_after_the_cached_lookups(self):
+        ticket = self._close_as_agent(self.contact)
+        ticket.write({"name": "warm-up"})
+        self.env["base.automation"].create(
+            {
+                "name": "Tag the renamed tickets",
+                "model_id": self.env.ref("helpdesk_mgmt.model_helpdesk_ticket").id,
+                "trigger": "on_write",
+                "trigger_field_ids": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("helpdesk_mgmt.field_helpdesk_ticket__name").id],
+                    )
+                ],
+                "action_server_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Mark as urgent",
+                            "model_id": self.env.ref(
+                                "helpdesk_mgmt.model_helpdesk_ticket"
+                            ).id,
+                            "state": "code",
+                            "code": "records.write({'priority': '3'})",
+                        },
+                    )
+                ],
+            }
+        )
+        ticket.write({"name": "Renamed"})
+        self.assertEqual(ticket.priority, "3")
+        automation = self.env.ref("support_points.automation_ticket_close_charge")
+        automation.active = False
+        self._close(ticket)
+        self.assertEqual(ticket.support_charge_state, "none", "automation inactive")
+
+    def test_rule_changes_apply_after_the_cached_lookups(self):
+        self._grant(self.customer, 10)
+        self._close(self._close_as_agent(self.contact))
+        rule = self.env["support.charge.rule"].create(
+            {
+                "name": "Everything: two points",
+                "sequence": 1,
+                "ticket_domain": "[]",
+                "points": 2,
+            }
+        )
+        first = self._close(self._close_as_agent(self.contact))
+        self.assertEqual(first.support_charge_rule_id, rule)
+        rule.write({"points": 0})
+        rule.ticket_domain = f"[('channel_id', '=', {self.channel_email.id})]"
+        second = self._close(self._close_as_agent(self.contact))
+        self.assertNotEqual(second.support_charge_rule_id, rule)
+        self.assertEqual(second.support_points_charged, 1)
+        rule.write({"ticket_domain": "[]", "active": False})
+        third = self._close(self._close_as_agent(self.contact))
+        self.assertEqual(third.support_points_charged, 1)
+        # a rule in the cache, then deleted: never used again
+        other = self.env["support.charge.rule"].create(
+            {
+                "name": "Other channel: three points",
+                "sequence": 1,
+                "ticket_domain": f"[('channel_id', '=', {self.channel_other.id})]",
+                "points": 3,
+            }
+        )
+        self._close(self._close_as_agent(self.contact))
+        other.unlink()
+        fourth = self._close(
+            self._ticket(partner=self.contact, channel=self.channel_other)
+        )
+        self.assertEqual(fourth.support_points_charged, 1)
