@@ -4,13 +4,15 @@ import secrets
 from html import escape as html_escape
 from urllib.parse import unquote
 
+import babel.dates
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize_all, format_date, is_html_empty
+from odoo.tools import SQL, email_normalize_all, is_html_empty
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 from odoo.tools.rendering_tools import parse_inline_template
 
 # The placeholders a letter may use, as {{ object.<name> }}. They are stored
@@ -345,11 +347,23 @@ class CustomerLetterRecipient(models.Model):
         base_url = letter.get_base_url()
         letter_id = letter._origin.id or 0
         dates = {}
+        date_formats = {}
 
         def date_text(value, lang):
-            # many customers share a date: format each (date, language) once
+            # many customers share a date: format each (date, language) once,
+            # as format_date does, with the language's pattern looked up once
             if (value, lang) not in dates:
-                dates[value, lang] = format_date(self.env, value, lang_code=lang)
+                if lang not in date_formats:
+                    lang_data = get_lang(self.env, lang)
+                    locale = babel_locale_parse(lang_data.code)
+                    date_formats[lang] = (
+                        posix_to_ldml(lang_data.date_format, locale=locale),
+                        locale,
+                    )
+                pattern, locale = date_formats[lang]
+                dates[value, lang] = babel.dates.format_date(
+                    value, format=pattern, locale=locale
+                )
             return dates[value, lang]
 
         values = []
@@ -510,10 +524,11 @@ class CustomerLetterRecipient(models.Model):
                     strict=True,
                 )
             )
+            # one parameter per row: psycopg2 writes a tuple as (v1, v2, ...)
             rows = SQL(", ").join(
                 SQL(
-                    "(%s)",
-                    SQL(", ").join(
+                    "%s",
+                    tuple(
                         [
                             row["letter_id"],
                             company_id,
@@ -668,6 +683,23 @@ class CustomerLetterRecipient(models.Model):
                 )
         self._log_on_customers(bodies)
 
+    def _note_author(self):
+        """Author, addresses and subtype of the notes: the sending user's,
+        computed once per transaction (the composer empties the ORM cache
+        after each batch of mails)."""
+        key = ("customer_letters_note_author", self.env.uid, self.env.company.id)
+        if key not in self.env.cr.cache:
+            partners = self.env["res.partner"].sudo()
+            author_id, email_from = partners._message_compute_author(
+                raise_on_email=False
+            )
+            reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
+                False
+            ]
+            subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+            self.env.cr.cache[key] = (author_id, email_from, reply_to, subtype_id)
+        return self.env.cr.cache[key]
+
     def _log_on_customers(self, bodies):
         """Log a note on each customer's chatter, as _message_log_batch does,
         in one INSERT: the mail.message ORM create (defaults, sanitizing,
@@ -678,11 +710,7 @@ class CustomerLetterRecipient(models.Model):
             return
         # sudo: a note on the customers' chatter, logged by the send process
         partners = self.env["res.partner"].sudo().browse(list(bodies))
-        author_id, email_from = partners._message_compute_author(raise_on_email=False)
-        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-            False
-        ]
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        author_id, email_from, reply_to, subtype_id = self._note_author()
         message_id = generate_tracking_message_id("message-notify")
         uid = self.env.uid
         now = self.env.cr.now()
