@@ -73,6 +73,7 @@ class TestSend(LettersCommon):
         self.assertEqual(len(mails), 5)
         mail = mails.filtered(lambda m: "send.0@" in m.email_to)
         self.assertIn("PARA-LOYAL 10", mail.body_html)
+        self.assertIn("/unsubscribe_from_list", mail.body_html, "visible opt-out")
         self.assertEqual(mail.subject, "Our terms, Send 0")
         # points: granted exactly once, linked
         moves = self._moves()
