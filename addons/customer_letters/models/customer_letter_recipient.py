@@ -689,8 +689,8 @@ class CustomerLetterRecipient(models.Model):
         after each batch of mails)."""
         key = ("customer_letters_note_author", self.env.uid, self.env.company.id)
         if key not in self.env.cr.cache:
-            partners = self.env["res.partner"].sudo()
-            author_id, email_from = partners._message_compute_author(
+            # the sending user, who may read their own partner
+            author_id, email_from = self.env["res.partner"]._message_compute_author(
                 raise_on_email=False
             )
             reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
