@@ -4,13 +4,15 @@ import secrets
 from html import escape as html_escape
 from urllib.parse import unquote
 
+import babel.dates
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, format_date, is_html_empty
+from odoo.tools import SQL, email_normalize_all, is_html_empty
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 from odoo.tools.rendering_tools import parse_inline_template
 
 # The placeholders a letter may use, as {{ object.<name> }}. They are stored
@@ -174,6 +176,25 @@ class CustomerLetterRecipient(models.Model):
             value = status.get(recipient.id)
             recipient.mail_status = labels.get(value, value) if value else False
 
+    def _message_get_default_recipients(self):
+        """Mail the row's email, as the generic implementation does (all the
+        addresses it holds, normalised), without parsing it again when it is
+        already one normalised address: the common case, known from the
+        stored email_normalized."""
+        result = {}
+        for recipient in self:
+            email = recipient.email
+            if email and email == recipient.email_normalized:
+                email_to = email
+            else:
+                email_to = ",".join(email_normalize_all(email)) or email
+            result[recipient.id] = {
+                "partner_ids": [],
+                "email_to": email_to,
+                "email_cc": False,
+            }
+        return result
+
     def mail_allowed_qweb_expressions(self):
         # The letter's mailing only carries the mail rendered when the
         # recipients were prepared. Allowing these two plain field reads lets
@@ -326,11 +347,23 @@ class CustomerLetterRecipient(models.Model):
         base_url = letter.get_base_url()
         letter_id = letter._origin.id or 0
         dates = {}
+        date_formats = {}
 
         def date_text(value, lang):
-            # many customers share a date: format each (date, language) once
+            # many customers share a date: format each (date, language) once,
+            # as format_date does, with the language's pattern looked up once
             if (value, lang) not in dates:
-                dates[value, lang] = format_date(self.env, value, lang_code=lang)
+                if lang not in date_formats:
+                    lang_data = get_lang(self.env, lang)
+                    locale = babel_locale_parse(lang_data.code)
+                    date_formats[lang] = (
+                        posix_to_ldml(lang_data.date_format, locale=locale),
+                        locale,
+                    )
+                pattern, locale = date_formats[lang]
+                dates[value, lang] = babel.dates.format_date(
+                    value, format=pattern, locale=locale
+                )
             return dates[value, lang]
 
         values = []
@@ -356,6 +389,9 @@ class CustomerLetterRecipient(models.Model):
                     "customer_id": partner.id,
                     "contact_id": contact.id if contact else False,
                     "email": contact.email if contact else False,
+                    # the same normalisation as the recipient's own compute
+                    # (mail.thread.blacklist), already stored on the contact
+                    "email_normalized": contact.email_normalized if contact else False,
                     "segment_ids": [s.id for s in segments if s.id],
                     "company_name": partner.name,
                     "contact_name": contact.name if contact else partner.name,
@@ -488,19 +524,18 @@ class CustomerLetterRecipient(models.Model):
                     strict=True,
                 )
             )
+            # one parameter per row: psycopg2 writes a tuple as (v1, v2, ...)
             rows = SQL(", ").join(
                 SQL(
-                    "(%s)",
-                    SQL(", ").join(
+                    "%s",
+                    tuple(
                         [
                             row["letter_id"],
                             company_id,
                             row["customer_id"],
                             row["contact_id"] or None,
                             row["email"] or None,
-                            email_normalize(row["email"], strict=False)
-                            if row["email"]
-                            else None,
+                            row["email_normalized"] or None,
                             row["company_name"] or None,
                             row["contact_name"] or None,
                             row["points_balance"],
@@ -579,48 +614,91 @@ class CustomerLetterRecipient(models.Model):
 
     def _letter_mailed(self):
         """Grant the points (once) and log the letter on each customer."""
-        todo = self.filtered(lambda r: not r.mailed)
-        if not todo:
+        if not self.ids:
             return
-        # lock the rows: two concurrent sends cannot both grant the points
+        # One statement locks the batch's rows, keeps those not mailed yet and
+        # marks them: two concurrent sends cannot both grant the points (the
+        # second one waits on the row locks, then fails to serialize).
+        self.flush_recordset(["mailed", "points_granted_done", "points_move_id"])
         self.env.cr.execute(
-            "SELECT id FROM customer_letter_recipient WHERE id IN %s FOR UPDATE",
-            (tuple(todo.ids),),
+            SQL(
+                "UPDATE customer_letter_recipient r "
+                "SET mailed = TRUE, write_uid = %s, write_date = %s "
+                "FROM customer_letter l "
+                "WHERE r.id IN %s AND r.mailed IS NOT TRUE AND l.id = r.letter_id "
+                "RETURNING r.id, r.customer_id, r.company_id, r.email, l.name, "
+                "r.points_grant, r.points_grant_expiry, r.points_granted_done",
+                self.env.uid,
+                self.env.cr.now(),
+                tuple(self.ids),
+            )
         )
-        todo.invalidate_recordset(["mailed", "points_granted_done"])
-        todo = todo.filtered(lambda r: not r.mailed)
-        # sudo: flags written by the send process itself
-        todo.sudo().write({"mailed": True})
+        rows = sorted(self.env.cr.fetchall())
+        self.invalidate_recordset(["mailed", "write_uid", "write_date"])
+        if not rows:
+            return
         bodies = {}
-        for recipient in todo:
-            if recipient.points_grant > 0 and not recipient.points_granted_done:
+        for (
+            recipient_id,
+            customer_id,
+            company_id,
+            email,
+            letter_name,
+            points,
+            expiry,
+            granted,
+        ) in rows:
+            email = email or _("(no email)")
+            if points > 0 and not granted:
                 # sudo: the grant was approved on the letter by a user who is
                 # both letters manager and support points manager (checked in
                 # _check_approver); any later edit withdrew that approval
-                customer = recipient.customer_id.with_company(recipient.company_id)
-                move_id = customer.sudo().support_points_grant(
-                    recipient.points_grant,
-                    _("Letter %(letter)s", letter=recipient.letter_id.name),
-                    expiry_date=recipient.points_grant_expiry or False,
+                customer = (
+                    self.env["res.partner"]
+                    .browse(customer_id)
+                    .with_company(company_id)
+                    .sudo()
+                )
+                move_id = customer.support_points_grant(
+                    points,
+                    _("Letter %(letter)s", letter=letter_name),
+                    expiry_date=expiry or False,
                 )
                 # sudo: see above
-                recipient.sudo().write(
+                self.browse(recipient_id).sudo().write(
                     {"points_granted_done": True, "points_move_id": int(move_id)}
                 )
-                bodies[recipient.customer_id.id] = _(
+                bodies[customer_id] = _(
                     "Letter %(letter)s sent to %(email)s; %(points)s service "
                     "points granted.",
-                    letter=recipient.letter_id.name,
-                    email=recipient.email or _("(no email)"),
-                    points=recipient.points_grant,
+                    letter=letter_name,
+                    email=email,
+                    points=points,
                 )
             else:
-                bodies[recipient.customer_id.id] = _(
+                bodies[customer_id] = _(
                     "Letter %(letter)s sent to %(email)s.",
-                    letter=recipient.letter_id.name,
-                    email=recipient.email or _("(no email)"),
+                    letter=letter_name,
+                    email=email,
                 )
         self._log_on_customers(bodies)
+
+    def _note_author(self):
+        """Author, addresses and subtype of the notes: the sending user's,
+        computed once per transaction (the composer empties the ORM cache
+        after each batch of mails)."""
+        key = ("customer_letters_note_author", self.env.uid, self.env.company.id)
+        if key not in self.env.cr.cache:
+            # the sending user, who may read their own partner
+            author_id, email_from = self.env["res.partner"]._message_compute_author(
+                raise_on_email=False
+            )
+            reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
+                False
+            ]
+            subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+            self.env.cr.cache[key] = (author_id, email_from, reply_to, subtype_id)
+        return self.env.cr.cache[key]
 
     def _log_on_customers(self, bodies):
         """Log a note on each customer's chatter, as _message_log_batch does,
@@ -632,11 +710,7 @@ class CustomerLetterRecipient(models.Model):
             return
         # sudo: a note on the customers' chatter, logged by the send process
         partners = self.env["res.partner"].sudo().browse(list(bodies))
-        author_id, email_from = partners._message_compute_author(raise_on_email=False)
-        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-            False
-        ]
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        author_id, email_from, reply_to, subtype_id = self._note_author()
         message_id = generate_tracking_message_id("message-notify")
         uid = self.env.uid
         now = self.env.cr.now()
@@ -661,7 +735,6 @@ class CustomerLetterRecipient(models.Model):
             )
             for partner_id, body in bodies.items()
         )
-        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "INSERT INTO mail_message (model, res_id, body, message_type, "

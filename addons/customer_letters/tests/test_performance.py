@@ -6,6 +6,10 @@ from .common import LettersCommon
 
 _logger = logging.getLogger(__name__)
 SCOPE = "[('ref', '=', 'clperf')]"
+# ten of the same customers
+SMALL_SCOPE = repr(
+    [("ref", "=", "clperf"), ("name", "in", [f"Perf {i}" for i in range(1, 11)])]
+)
 
 
 class TestPerformance(LettersCommon):
@@ -48,38 +52,41 @@ class TestPerformance(LettersCommon):
         partners = cls.env["res.partner"].search([("ref", "=", "clperf")], limit=50)
         for partner in partners:
             partner.support_points_grant(20, "perf")
-        cls.letter = cls._letter(
-            segments=[
-                {"name": "All", "domain": SCOPE},
-                {"name": "Old", "domain": SCOPE, "min_tenure_years": 5},
-                {
-                    "name": "Frequent",
-                    "domain": SCOPE,
-                    "min_closed_tickets": 2,
-                    "closed_tickets_months": 24,
-                },
-                {
-                    "name": "Low balance",
-                    "domain": SCOPE,
-                    "use_max_points": True,
-                    "max_points_balance": 10,
-                },
-                {
-                    "name": "Standard tier",
-                    "domain": SCOPE,
-                    "sla_tier_ids": [
-                        (
-                            6,
-                            0,
-                            cls.env.ref("support_certification.sla_tier_standard").ids,
-                        )
-                    ],
-                },
-            ]
-        )
+        cls.letter = cls._letter(segments=cls._perf_segments(SCOPE))
+        cls.small_letter = cls._letter(segments=cls._perf_segments(SMALL_SCOPE))
         cls.env.flush_all()
         cr.execute("ANALYZE res_partner")
         cr.execute("ANALYZE helpdesk_ticket")
+
+    @classmethod
+    def _perf_segments(cls, scope):
+        return [
+            {"name": "All", "domain": scope},
+            {"name": "Old", "domain": scope, "min_tenure_years": 5},
+            {
+                "name": "Frequent",
+                "domain": scope,
+                "min_closed_tickets": 2,
+                "closed_tickets_months": 24,
+            },
+            {
+                "name": "Low balance",
+                "domain": scope,
+                "use_max_points": True,
+                "max_points_balance": 10,
+            },
+            {
+                "name": "Standard tier",
+                "domain": scope,
+                "sla_tier_ids": [
+                    (
+                        6,
+                        0,
+                        cls.env.ref("support_certification.sla_tier_standard").ids,
+                    )
+                ],
+            },
+        ]
 
     def test_counting_10000_customers_under_2s(self):
         self.env.invalidate_all()
@@ -101,3 +108,26 @@ class TestPerformance(LettersCommon):
         self.assertTrue(0 < counts[1] < 10000)
         self.assertTrue(0 < counts[2] < 10000)
         self.assertLess(elapsed, 2.0)
+
+    def _count_queries(self, letter):
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        counts = letter.segment_ids.mapped("recipient_count")
+        total = letter.target_count
+        return self.env.cr.sql_log_count - before, counts, total
+
+    def test_counting_queries_do_not_grow_with_customers(self):
+        """Counting is SQL: the same number of queries for 10 customers as
+        for 10,000 (one count per segment and one for the letter, plus the
+        constant look-ups of the criteria)."""
+        self._count_queries(self.small_letter)  # warm the caches (like @warmup)
+        small, small_counts, small_total = self._count_queries(self.small_letter)
+        self.assertEqual(small_counts[0], 10)
+        self.assertEqual(small_total, 10)
+        with self.assertQueryCount(small):
+            _large, counts, total = self._count_queries(self.letter)
+        self.assertEqual(counts[0], 10000)
+        self.assertEqual(total, 10000)
+        # 18 measured: a count per segment and for the letter, the look-ups
+        # of the criteria (balances, default tier) and access rules
+        self.assertLessEqual(small, 20)

@@ -73,6 +73,7 @@ class TestSend(LettersCommon):
         self.assertEqual(len(mails), 5)
         mail = mails.filtered(lambda m: "send.0@" in m.email_to)
         self.assertIn("PARA-LOYAL 10", mail.body_html)
+        self.assertIn("/unsubscribe_from_list", mail.body_html, "visible opt-out")
         self.assertEqual(mail.subject, "Our terms, Send 0")
         # points: granted exactly once, linked
         moves = self._moves()
@@ -215,3 +216,60 @@ class TestSend(LettersCommon):
         moves = self._moves()
         self.assertEqual(moves.partner_id, self.customers[:2], "granted once")
         self.assertEqual(len(moves), 2)
+
+    def test_mailed_batch_costs_constant_queries(self):
+        """Marking a batch mailed and logging it on the customers is one
+        UPDATE ... RETURNING and one INSERT, whatever the batch size; a batch
+        already mailed costs the UPDATE alone and logs nothing again."""
+        self._approve(self.letter)
+        self.letter._prepare_recipients()
+        plain = self.letter.recipient_ids.filtered(lambda r: not r.points_grant)
+        self.assertEqual(len(plain), 3)
+        Message = self.env["mail.message"]
+        notes = Message.search_count([("model", "=", "res.partner")])
+        plain[:1]._letter_mailed()  # warm: the notes' author, once per transaction
+        with self.assertQueryCount(2):
+            plain[1:2]._letter_mailed()
+        self.env.invalidate_all()
+        with self.assertQueryCount(2):
+            plain._letter_mailed()  # two new rows and one already mailed
+        self.assertTrue(all(plain.mapped("mailed")))
+        self.assertEqual(
+            Message.search_count([("model", "=", "res.partner")]), notes + 3
+        )
+        with self.assertQueryCount(1):
+            plain._letter_mailed()
+        self.assertEqual(
+            Message.search_count([("model", "=", "res.partner")]), notes + 3
+        )
+
+    def test_send_queries_grow_by_a_constant_per_batch(self):
+        """The send costs a fixed number of queries per batch of mails, not
+        per customer: 1, 2 and 3 batches of 2 customers each."""
+        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 2)
+        customers = self.env["res.partner"]
+        for i in range(6):
+            customers |= self._customer(f"Batch {i}", ref=f"clbatch{i // 2}")
+
+        def send(refs):
+            domain = repr([("ref", "in", refs)])
+            letter = self._letter(segments=[{"name": "Batch", "domain": domain}])
+            self._approve(letter)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self._send(letter)
+            self.env.flush_all()
+            self.assertEqual(letter.state, "sent")
+            self.assertEqual(len(letter.recipient_ids), 2 * len(refs))
+            return self.env.cr.sql_log_count - before
+
+        send(["clbatch0"])  # warm the caches (like @warmup)
+        one = send(["clbatch0"])
+        two = send(["clbatch0", "clbatch1"])
+        three = send(["clbatch0", "clbatch1", "clbatch2"])
+        self.assertEqual(three - two, two - one, "same cost for each batch")
+        # 17 measured: the mass mailing composer's own queries for a batch
+        # (render, mails, traces, blacklist and seen list) and the letter's
+        # two (mark the rows mailed, log on the customers)
+        self.assertLessEqual(two - one, 17, "queries per batch of mails")
