@@ -133,9 +133,6 @@ SUDO_SITES = {
     ("customer_letters/models/customer_letter_segment.py", "_tenure_domain"): [
         "test_segment_never_reaches_another_company",
     ],
-    ("customer_letters/models/customer_letter_segment.py", "_sla_tier_domain"): [
-        "test_segment_never_reaches_another_company",
-    ],
     ("customer_letters/models/customer_letter_segment.py", "_closed_tickets_domain"): [
         "test_segment_never_reaches_another_company",
     ],

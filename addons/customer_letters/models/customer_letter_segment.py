@@ -282,50 +282,9 @@ class CustomerLetterSegment(models.Model):
         return [("support_points_balance", "<=", self.max_points_balance)]
 
     def _sla_tier_domain(self):
-        if self.env["res.partner"]._fields["support_sla_tier_id"].search:
-            return [("support_sla_tier_id", "in", self.sla_tier_ids.ids)]
-        # The tier is computed (support_certification): the best tier granted
-        # by a valid certification of the customer's people, else the
-        # company's default tier. Same rule, as one sub-query.
-        company = self.letter_id.company_id or self.env.company
-        # sudo: the sub-query only yields partner ids (tier test)
-        certifications = self.env["support.certification"].sudo()
-        query = certifications._search(
-            certifications._valid_domain()
-            + [
-                ("commercial_partner_id", "!=", False),
-                ("tier_id.company_id", "=", company.id),
-                ("tier_id.active", "=", True),
-            ]
-        )
-        partner_col = SQL.identifier(query.table, "commercial_partner_id")
-        tier_col = SQL.identifier(query.table, "tier_id")
-        best = SQL(
-            "SELECT DISTINCT ON (%(partner)s) %(partner)s AS partner_id, "
-            "%(tier)s AS tier_id FROM %(from)s "
-            "JOIN support_sla_tier letters_tier ON letters_tier.id = %(tier)s "
-            "WHERE %(where)s "
-            "ORDER BY %(partner)s, letters_tier.sequence DESC, letters_tier.id DESC",
-            partner=partner_col,
-            tier=tier_col,
-            **{"from": query.from_clause, "where": query.where_clause},
-        )
-        tiers = tuple(self.sla_tier_ids.ids)
-        default = self.env["support.sla.tier"].sudo()._get_default_tier(company)
-        if default.id in tiers:
-            # no better tier, or a best tier among the chosen ones
-            other = SQL(
-                "(SELECT best.partner_id FROM (%s) best WHERE best.tier_id NOT IN %s)",
-                best,
-                tiers,
-            )
-            return [("id", "not in", other)]
-        chosen = SQL(
-            "(SELECT best.partner_id FROM (%s) best WHERE best.tier_id IN %s)",
-            best,
-            tiers,
-        )
-        return [("id", "in", chosen)]
+        # support_certification's partner tier is searchable with the rule of
+        # its compute; the search runs in the letter's company (with_company)
+        return [("support_sla_tier_id", "in", self.sla_tier_ids.ids)]
 
     def _get_partner_domain(self):
         """The customers of this segment, as a domain on res.partner."""
