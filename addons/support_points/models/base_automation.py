@@ -11,8 +11,9 @@ class BaseAutomation(models.Model):
     ticket's ``create``, ``write`` and ``_compute_field_value``; each call then
     searched ``base.automation`` again (about six searches per ticket closing,
     most of them for writes and recomputations that have nothing to do with
-    the automation).  The rules change only through this model's
-    ``create``/``write``/``unlink``, which clear the cache, the way Odoo caches
+    the automation).  base_automation reports every change of a model's rules
+    (create, unlink, writes of its ``CRITICAL_FIELDS``) through
+    ``_update_registry``, which now clears the cache too, the way Odoo caches
     record rules and access rights.
     """
 
@@ -50,18 +51,10 @@ class BaseAutomation(models.Model):
             return
         super()._add_postmortem(e)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        automations = super().create(vals_list)
+    def _update_registry(self):
+        # base_automation calls this on every change that can alter the
+        # cached lookup (create, unlink, and writes of its CRITICAL_FIELDS:
+        # model, trigger, active); its own re-registration is skipped while
+        # the registry loads, the cached ids must be dropped regardless
         self.env.registry.clear_cache()
-        return automations
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
+        return super()._update_registry()
