@@ -136,6 +136,14 @@ class TestSlaDeadline(SupportCertificationCase):
         self._set_stage(ticket, self.stage_new, self.at(1, 12))
         self.assertFalse(ticket.sla_paused_since)
 
+    def test_pause_note_shows_the_stage_name_as_text(self):
+        self.stage_awaiting.name = "Waiting <b>customer</b> & co"
+        with freeze_time(self.at(0, 10)):
+            ticket = self._ticket(self.alice, self.agent)
+        self._set_stage(ticket, self.stage_awaiting, self.at(0, 11))
+        [note] = self._notes(ticket, "SLA clock paused")
+        self.assertIn("Waiting &lt;b&gt;customer&lt;/b&gt; &amp; co", note.body)
+
     def test_closing_a_paused_ticket_resumes_and_meets(self):
         with freeze_time(self.at(0, 10)):
             ticket = self._ticket(self.alice, self.agent)
