@@ -6,3 +6,4 @@ from . import test_concurrency
 from . import test_packs
 from . import test_people
 from . import test_rpc
+from . import test_automation_guard

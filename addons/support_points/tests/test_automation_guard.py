@@ -1,0 +1,100 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
+from odoo import Command
+
+from .common import SupportChargeCommon
+
+
+class TestAutomationGuard(SupportChargeCommon):
+    """base_automation's write and recomputation hooks are skipped only when
+    no automation of the model can fire for the fields they change."""
+
+    def _automation(self, trigger, field_names, code):
+        ticket_fields = self.env["helpdesk.ticket"]._fields
+        field_ids = [
+            self.env["ir.model.fields"]._get("helpdesk.ticket", name).id
+            for name in field_names
+            if name in ticket_fields
+        ]
+        model = self.env.ref("helpdesk_mgmt.model_helpdesk_ticket")
+        return self.env["base.automation"].create(
+            {
+                "name": f"Test automation on {', '.join(field_names) or 'any field'}",
+                "model_id": model.id,
+                "trigger": trigger,
+                "trigger_field_ids": [Command.set(field_ids)],
+                "action_server_ids": [
+                    Command.create(
+                        {
+                            "name": "Test action",
+                            "model_id": model.id,
+                            "state": "code",
+                            "code": code,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _count_filter_evaluations(self):
+        automation_class = type(self.env["base.automation"])
+        return patch.object(
+            automation_class,
+            "_filter_post_export_domain",
+            autospec=True,
+            side_effect=automation_class._filter_post_export_domain,
+        )
+
+    def test_write_of_unwatched_fields_skips_the_automation_filters(self):
+        self._grant(self.customer, 3)
+        ticket = self._ticket()
+        self.env.flush_all()
+        with self._count_filter_evaluations() as evaluations:
+            ticket.write({"priority": "2", "name": "Printer still on fire"})
+            self.env.flush_all()
+        self.assertEqual(evaluations.call_count, 0, "no automation watches these")
+        with self._count_filter_evaluations() as evaluations:
+            self._close(ticket)
+            self.env.flush_all()
+        self.assertTrue(evaluations.call_count, "the stage is watched")
+        self.assertEqual(ticket.support_charge_state, "charged")
+
+    def test_automation_on_a_recomputed_field_still_runs(self):
+        # "unattended" is stored, recomputed from the stage: the stage write
+        # itself is not watched, the recomputation is
+        self._automation("on_write", ["unattended"], "records.write({'priority': '3'})")
+        ticket = self._ticket()
+        self.assertFalse(ticket.unattended)
+        ticket.write(
+            {"stage_id": self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new").id}
+        )
+        self.env.flush_all()
+        self.assertTrue(ticket.unattended)
+        self.assertEqual(ticket.priority, "3")
+
+    def test_automation_without_trigger_fields_runs_on_any_write(self):
+        automation = self._automation(
+            "on_create_or_write", [], "records.write({'priority': '2'})"
+        )
+        self.assertFalse(automation.trigger_field_ids)
+        ticket = self._ticket(priority="0")
+        ticket.priority = "0"
+        self.env.flush_all()
+        ticket.write({"description": "<p>More details</p>"})
+        self.assertEqual(ticket.priority, "2")
+
+    def test_changed_trigger_fields_apply_at_once(self):
+        automation = self._automation(
+            "on_write", ["name"], "records.write({'priority': '3'})"
+        )
+        ticket = self._ticket(priority="0")
+        ticket.write({"description": "<p>More details</p>"})
+        self.assertEqual(ticket.priority, "0", "the description is not watched")
+        automation.trigger_field_ids = [
+            Command.set(
+                [self.env["ir.model.fields"]._get("helpdesk.ticket", "description").id]
+            )
+        ]
+        ticket.write({"description": "<p>Even more details</p>"})
+        self.assertEqual(ticket.priority, "3")
