@@ -3,6 +3,7 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.tests import tagged
 
@@ -155,3 +156,17 @@ class TestSlaPerformance(SupportCertificationCase):
         # Gold (2 h / 7 h) plus the paused hour, from Mon 10:00.
         self.assertEqual(set(gold.mapped("sla_response_deadline")), {self.at(0, 14)})
         self.assertEqual(set(gold.mapped("sla_resolution_deadline")), {self.at(1, 11)})
+
+    def test_ticket_list_reads_only_stored_sla_fields(self):
+        """The SLA columns and badges of the ticket list come with the
+        list's own query: no per-row compute (a related field such as the
+        tier color cost a third of what the add-ons add to a page)."""
+        view = self.env["helpdesk.ticket"].get_views([(False, "list")])
+        arch = etree.fromstring(view["views"]["list"]["arch"])
+        fields = self.env["helpdesk.ticket"]._fields
+        names = [node.get("name") for node in arch.iterchildren("field")]
+        sla_names = [name for name in names if name.startswith("sla_")]
+        self.assertIn("sla_tier_id", sla_names)
+        self.assertIn("sla_resolution_state", sla_names)
+        computed = [name for name in sla_names if not fields[name].store]
+        self.assertFalse(computed, f"non-stored SLA fields in the list: {computed}")

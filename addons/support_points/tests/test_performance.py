@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from lxml import etree
+
 from .common import SupportChargeCommon
 
 
@@ -275,3 +277,94 @@ class TestCloseQueryCount(SupportChargeCommon):
             self._ticket(partner=self.contact, channel=self.channel_other)
         )
         self.assertEqual(fourth.support_points_charged, 1)
+
+
+class TestTicketListRead(SupportChargeCommon):
+    """The ticket list reads every customer's balance in one query."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._grant(cls.customer, 5)
+        cls._grant(cls.other_customer, 1)
+        cls.other_contact = cls.Partner.create(
+            {"name": "Gus Globex", "parent_id": cls.other_customer.id}
+        )
+        cls.acme_ticket = cls._ticket(partner=cls.contact)
+        cls.globex_ticket = cls._ticket(partner=cls.other_contact)
+        cls.nobody_ticket = cls.env["helpdesk.ticket"].create(
+            {"name": "No customer", "description": "x", "partner_id": False}
+        )
+        cls.more_tickets = cls.env["helpdesk.ticket"].create(
+            [
+                {"name": f"List {i}", "description": "x", "partner_id": cls.contact.id}
+                for i in range(20)
+            ]
+        )
+
+    def _list_spec(self):
+        """The fields the web client asks for in the ticket list view."""
+        fields = self.env["helpdesk.ticket"]._fields
+        view = self.env["helpdesk.ticket"].get_views([(False, "list")])
+        arch = etree.fromstring(view["views"]["list"]["arch"])
+        spec = {}
+        for node in arch.iterchildren("field"):
+            field = fields[node.get("name")]
+            if field.type in ("many2one", "many2many"):
+                spec[field.name] = {"fields": {"display_name": {}}}
+            else:
+                spec[field.name] = {"fields": {}} if field.type == "one2many" else {}
+        self.assertIn("support_points_balance", spec)
+        self.assertIn("support_points_low", spec)
+        return spec
+
+    def _read_list(self, tickets, spec):
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        result = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.helpdesk_user)
+            .web_search_read([("id", "in", tickets.ids)], spec, order="id")
+        )
+        return result["records"], self.cr.sql_log_count - count
+
+    def test_list_shows_each_customer_balance_and_warning(self):
+        tickets = self.acme_ticket | self.globex_ticket | self.nobody_ticket
+        records, _count = self._read_list(tickets, self._list_spec())
+        figures = {
+            r["id"]: (r["support_points_balance"], r["support_points_low"])
+            for r in records
+        }
+        self.assertEqual(
+            figures,
+            {
+                self.acme_ticket.id: (5, False),
+                self.globex_ticket.id: (1, True),
+                self.nobody_ticket.id: (0, False),
+            },
+        )
+
+    def test_list_costs_the_same_queries_for_3_or_23_tickets(self):
+        spec = self._list_spec()
+        small = self.acme_ticket | self.globex_ticket | self.nobody_ticket
+        self._read_list(small, spec)  # warm-up: the ORM's own caches
+        _records, few = self._read_list(small, spec)
+        records, many = self._read_list(small | self.more_tickets, spec)
+        self.assertEqual(len(records), 23)
+        self.assertEqual(few, many)
+        # without the points columns: one query less, the balances
+        without = {
+            name: value
+            for name, value in spec.items()
+            if name not in ("support_points_balance", "support_points_low")
+        }
+        _records, plain = self._read_list(small | self.more_tickets, without)
+        self.assertLessEqual(many, plain + 1, (many, plain))
+
+    def test_contact_moved_to_another_customer_shows_its_balance(self):
+        """Not flushed yet: the query still sees the contact's new company."""
+        ticket = self.acme_ticket
+        self.assertEqual(ticket.support_points_balance, 5)
+        self.contact.parent_id = self.other_customer
+        self.assertEqual(ticket.support_points_balance, 1)
+        self.assertTrue(ticket.support_points_low)
