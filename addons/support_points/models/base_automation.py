@@ -3,6 +3,8 @@ import psycopg2
 
 from odoo import api, models, tools
 
+from odoo.addons.base_automation.models.base_automation import WRITE_TRIGGERS
+
 
 class BaseAutomation(models.Model):
     """Look the automation rules of a model up once, not on every write.
@@ -51,6 +53,55 @@ class BaseAutomation(models.Model):
             return
         super()._add_postmortem(e)
 
+    @api.model
+    @tools.ormcache("model_name")
+    def _support_trigger_field_names(self, model_name):
+        """Names of the fields whose change may run an automation of
+        ``model_name`` on write, or None when one of them watches every field
+        (no trigger fields)."""
+        names = set()
+        for automation in self.browse(
+            self._support_automation_ids(model_name, tuple(WRITE_TRIGGERS))
+        ).sudo():
+            # sudo: see _support_automation_ids
+            if not automation.trigger_field_ids:
+                return None
+            names.update(automation.trigger_field_ids.mapped("name"))
+        return frozenset(names)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "trigger_field_ids" in vals:
+            # not one of base_automation's CRITICAL_FIELDS: no _update_registry
+            self.env.registry.clear_cache()  # _support_trigger_field_names
+        return res
+
+    def _register_hook(self):
+        """Skip base_automation's work around recomputations that cannot run
+        an automation.
+
+        base_automation wraps ``_compute_field_value`` of the models it
+        watches: before and after every recomputation of stored fields it
+        evaluates each write automation's pre- and post-conditions and reads
+        the fields' old values, then ``_check_trigger_fields`` discards the
+        records unless a trigger field was recomputed. A ticket's charge
+        automation watches ``stage_id``; the recomputations of
+        ``commercial_partner_id`` or ``unattended`` of every new ticket went
+        through that for nothing. When none of the model's write automations
+        watches a field the computation sets (and none watches every field),
+        the computation now runs without the wrapper: same outcome, no
+        condition evaluated, no old value read.
+        """
+        res = super()._register_hook()
+        for model_class in self.env.registry.values():
+            patched = vars(model_class).get("_compute_field_value")
+            if patched is None or not hasattr(patched, "origin"):
+                continue
+            if getattr(patched, "support_skips_untriggered", False):
+                continue
+            model_class._compute_field_value = _skip_untriggered(patched)
+        return res
+
     def _update_registry(self):
         # base_automation calls this on every change that can alter the
         # cached lookup (create, unlink, and writes of its CRITICAL_FIELDS:
@@ -58,3 +109,22 @@ class BaseAutomation(models.Model):
         # the registry loads, the cached ids must be dropped regardless
         self.env.registry.clear_cache()
         return super()._update_registry()
+
+
+def _skip_untriggered(patched):
+    """``_compute_field_value`` calling base_automation's wrapper ``patched``
+    only for computations that set a trigger field (see _register_hook)."""
+
+    def _compute_field_value(self, field):
+        stored = {f.name for f in self.pool.field_computed[field] if f.store}
+        if stored:
+            watched = self.env["base.automation"]._support_trigger_field_names(
+                self._name
+            )
+            if watched is not None and not watched & stored:
+                return patched.origin(self, field)
+        return patched(self, field)
+
+    _compute_field_value.origin = patched.origin
+    _compute_field_value.support_skips_untriggered = True
+    return _compute_field_value

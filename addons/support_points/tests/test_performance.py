@@ -1,4 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
+from odoo import Command
+
 from .common import SupportChargeCommon
 
 
@@ -275,3 +279,70 @@ class TestCloseQueryCount(SupportChargeCommon):
             self._ticket(partner=self.contact, channel=self.channel_other)
         )
         self.assertEqual(fourth.support_points_charged, 1)
+
+
+class TestAutomationRecomputations(SupportChargeCommon):
+    """base_automation's work around recomputations, only where they can
+    run an automation (see BaseAutomation._register_hook)."""
+
+    def _watch(self):
+        Automation = type(self.env["base.automation"])
+        return patch.object(
+            Automation,
+            "_filter_post_export_domain",
+            autospec=True,
+            side_effect=Automation._filter_post_export_domain,
+        )
+
+    def _automation(self, field_name):
+        model = self.env.ref("helpdesk_mgmt.model_helpdesk_ticket")
+        return self.env["base.automation"].create(
+            {
+                "name": "Urgent when the customer changes",
+                "model_id": model.id,
+                "trigger": "on_write",
+                "trigger_field_ids": [
+                    Command.set(
+                        self.env["ir.model.fields"]
+                        ._get("helpdesk.ticket", field_name)
+                        .ids
+                    )
+                ],
+                "action_server_ids": [
+                    Command.create(
+                        {
+                            "name": "Mark as urgent",
+                            "model_id": model.id,
+                            "state": "code",
+                            "code": "records.write({'priority': '3'})",
+                        }
+                    )
+                ],
+            }
+        )
+
+    def test_create_conditions_evaluated_once(self):
+        self._ticket()  # warm-up
+        with self._watch() as evaluated:
+            ticket = self._ticket()
+            self.env.flush_all()
+        # the charge automation's condition, for the create only: not for
+        # the recomputation of commercial_partner_id and unattended
+        self.assertEqual(evaluated.call_count, 1)
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+
+    def test_recomputed_trigger_field_still_runs_automations(self):
+        ticket = self._ticket()
+        self.env.flush_all()
+        automation = self._automation("name")
+        ticket.partner_id = self.other_customer
+        self.env.flush_all()
+        self.assertNotEqual(ticket.priority, "3", "commercial partner not watched")
+        # trigger fields are not among base_automation's CRITICAL_FIELDS
+        automation.trigger_field_ids = self.env["ir.model.fields"]._get(
+            "helpdesk.ticket", "commercial_partner_id"
+        )
+        ticket.partner_id = self.contact
+        self.env.flush_all()
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+        self.assertEqual(ticket.priority, "3")
