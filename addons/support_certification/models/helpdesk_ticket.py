@@ -247,9 +247,13 @@ class HelpdeskTicket(models.Model):
         created_paused = self._sla_prepare_create_vals(vals_list)
         tickets = super().create(vals_list)
         # Tickets created closed: their states depend on the closing.
-        closed = tickets.filtered(lambda t: t.sla_tier_id and t.stage_id.closed)
-        for fname in STATE_FIELDS:
-            self.env.add_to_compute(self._fields[fname], closed)
+        closed_stages = tickets.stage_id.filtered("closed")
+        if closed_stages:
+            closed = tickets.filtered(
+                lambda t: t.sla_tier_id and t.stage_id in closed_stages
+            )
+            for fname in STATE_FIELDS:
+                self.env.add_to_compute(self._fields[fname], closed)
         paused_ids = [
             t.id for t, paused in zip(tickets, created_paused, strict=True) if paused
         ]
@@ -366,11 +370,12 @@ class HelpdeskTicket(models.Model):
                 continue
             vals.update(deadlines)
             stage_id = vals.get("stage_id")
-            if (key[0], stage_id) not in pauses:
-                pauses[key[0], stage_id] = bool(stage_id) and self._sla_stage_pauses(
+            pause_key = (vals["sla_tier_id"], stage_id)
+            if pause_key not in pauses:
+                pauses[pause_key] = bool(stage_id) and self._sla_stage_pauses(
                     key[0], stages.browse(stage_id)
                 )
-            paused = pauses[key[0], stage_id]
+            paused = pauses[pause_key]
             if stage_id:
                 created_paused[index] = paused
             if paused:
@@ -454,12 +459,12 @@ class HelpdeskTicket(models.Model):
         bodies = {}
         for ticket in self:
             stage = ticket.stage_id
-            if stage not in texts:
-                texts[stage] = _(
+            if stage.id not in texts:
+                texts[stage.id] = _(
                     "SLA clock paused: the ticket is in stage %(stage)s.",
                     stage=stage.name,
                 )
-            bodies[ticket.id] = texts[stage]
+            bodies[ticket.id] = texts[stage.id]
         self._sla_log_notes(bodies)
 
     def _sla_resume(self, now):
