@@ -341,8 +341,7 @@ class HelpdeskTicket(models.Model):
         ``_sla_sync_pause`` (deadlines not planned here, or no stage given:
         helpdesk_mgmt picks it later).
         """
-        # sudo: see _sla_plan, the tiers only drive the deadlines.
-        tiers = self.env["support.sla.tier"].sudo()
+        tiers = self.env["support.sla.tier"]
         stages = self.env["helpdesk.ticket.stage"]
         todo = [
             (

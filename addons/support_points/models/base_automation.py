@@ -60,10 +60,10 @@ class BaseAutomation(models.Model):
         ``model_name`` on write, or None when one of them watches every field
         (no trigger fields)."""
         names = set()
-        for automation in self.browse(
-            self._support_automation_ids(model_name, tuple(WRITE_TRIGGERS))
-        ).sudo():
-            # sudo: see _support_automation_ids
+        ids = self._support_automation_ids(model_name, tuple(WRITE_TRIGGERS))
+        # sudo: which fields the automations watch does not depend on the
+        # user writing, as in _support_automation_ids
+        for automation in self.browse(ids).sudo():
             if not automation.trigger_field_ids:
                 return None
             names.update(automation.trigger_field_ids.mapped("name"))
