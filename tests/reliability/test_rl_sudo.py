@@ -37,6 +37,9 @@ SUDO_SITES = {
     ("support_points/models/base_automation.py", "_support_automation_ids"): [
         "test_portal_cannot_trigger_a_charge",
     ],
+    ("support_points/models/base_automation.py", "_support_trigger_field_names"): [
+        "test_portal_cannot_trigger_a_charge",
+    ],
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"): [
         "test_fee_reaches_invoice_without_agent_invoice_rights",
     ],
@@ -74,8 +77,12 @@ SUDO_SITES = {
     ("support_certification/models/support_sla_tier.py", "_get_default_tier_id"): [
         "test_agent_cannot_pick_the_sla_tier",
     ],
-    ("support_certification/models/helpdesk_ticket.py", "_sla_should_pause"): [
+    ("support_certification/models/helpdesk_ticket.py", "_sla_stage_pauses"): [
         "test_agent_cannot_stretch_sla_deadlines",
+        "test_agent_cannot_forge_the_pause_at_create",
+    ],
+    ("support_certification/models/helpdesk_ticket.py", "create"): [
+        "test_agent_cannot_forge_the_pause_at_create",
     ],
     ("support_certification/models/helpdesk_ticket.py", "_sla_sync_pause"): [
         "test_agent_cannot_stretch_sla_deadlines",
@@ -445,6 +452,41 @@ def test_agent_cannot_stretch_sla_deadlines(rl_world):
     ):
         _fault(lambda v=vals: agent.write("helpdesk.ticket", [ticket], v))
     assert world.admin.read("helpdesk.ticket", [ticket], fields)[0] == before
+
+
+def test_agent_cannot_forge_the_pause_at_create(rl_world):
+    """A ticket created straight into a paused stage starts paused now,
+    whatever clock the agent sends; its note (written in sudo) is the
+    agent's."""
+    world = rl_world
+    agent = world.rpc("hd_all")
+    ticket = agent.create(
+        "helpdesk.ticket",
+        {
+            "name": "RL paused at create",
+            "description": "<p>x</p>",
+            "partner_id": world.ids["cust_a2_contact"],
+            "stage_id": world.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting"),
+            "sla_paused_since": "2000-01-01 00:00:00",
+            "sla_paused_hours": 1000.0,
+        },
+    )
+    fields = ["sla_paused_since", "sla_paused_hours", "sla_response_state"]
+    [row] = world.admin.read("helpdesk.ticket", [ticket], fields)
+    assert row["sla_paused_hours"] == 0.0
+    assert row["sla_paused_since"] > "2020-01-01 00:00:00"
+    assert row["sla_response_state"] == "paused"
+    [user] = world.admin.read("res.users", [agent.uid], ["partner_id"])
+    notes = world.admin.search_read(
+        "mail.message",
+        [
+            ("model", "=", "helpdesk.ticket"),
+            ("res_id", "=", ticket),
+            ("body", "ilike", "SLA clock paused"),
+        ],
+        ["author_id"],
+    )
+    assert [note["author_id"][0] for note in notes] == [user["partner_id"][0]]
 
 
 def test_customer_message_is_not_a_first_response(rl_world):

@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import format_datetime
+from odoo.tools import clean_context, format_datetime
 
 SLA_STATES = [
     ("running", "Running"),
@@ -244,13 +244,28 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._sla_prepare_create_vals(vals_list)
+        created_paused = self._sla_prepare_create_vals(vals_list)
         tickets = super().create(vals_list)
         # Tickets created closed: their states depend on the closing.
-        closed = tickets.filtered(lambda t: t.sla_tier_id and t.stage_id.closed)
-        for fname in STATE_FIELDS:
-            self.env.add_to_compute(self._fields[fname], closed)
-        tickets._sla_sync_pause()
+        closed_stages = tickets.stage_id.filtered("closed")
+        if closed_stages:
+            closed = tickets.filtered(
+                lambda t: t.sla_tier_id and t.stage_id in closed_stages
+            )
+            for fname in STATE_FIELDS:
+                self.env.add_to_compute(self._fields[fname], closed)
+        paused_ids = [
+            t.id for t, paused in zip(tickets, created_paused, strict=True) if paused
+        ]
+        undecided_ids = [
+            t.id
+            for t, paused in zip(tickets, created_paused, strict=True)
+            if paused is None
+        ]
+        if paused_ids:
+            # sudo: as in _sla_sync_pause, the notes keep the caller as author.
+            self.browse(paused_ids).sudo()._sla_log_pause_notes()
+        self.browse(undecided_ids)._sla_sync_pause()
         return tickets
 
     def write(self, vals):
@@ -281,7 +296,8 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _sla_prepare_create_vals(self, vals_list):
         """Freeze the tier of new tickets and plan their deadlines, in a
-        constant number of queries whatever the batch size."""
+        constant number of queries whatever the batch size. Return what
+        ``_sla_plan_create_vals`` returns."""
         now = fields.Datetime.now()
         is_manager = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
         teams = self.env["helpdesk.ticket.team"].browse(
@@ -310,16 +326,26 @@ class HelpdeskTicket(models.Model):
             for vals in company_vals:
                 tier = partner_tiers.get(vals.get("partner_id"), default_tier)
                 vals["sla_tier_id"] = tier.id
-        self._sla_plan_create_vals(vals_list, now)
+        return self._sla_plan_create_vals(vals_list, now)
 
     @api.model
     def _sla_plan_create_vals(self, vals_list, now):
         """Store deadlines and initial states in the create values: planned
         once per tier and start for the whole batch, and written by the
-        INSERT itself instead of being recomputed record by record."""
+        INSERT itself instead of being recomputed record by record.
+
+        A ticket created straight into a paused stage of its tier starts
+        with its clocks paused, in the INSERT too (no update and
+        recomputation afterwards). Return, for each of ``vals_list``,
+        whether it is created paused, or None when that is left to
+        ``_sla_sync_pause`` (deadlines not planned here, or no stage given:
+        helpdesk_mgmt picks it later).
+        """
         tiers = self.env["support.sla.tier"]
+        stages = self.env["helpdesk.ticket.stage"]
         todo = [
             (
+                index,
                 vals,
                 (
                     tiers.browse(vals["sla_tier_id"]),
@@ -327,24 +353,38 @@ class HelpdeskTicket(models.Model):
                     0.0,
                 ),
             )
-            for vals in vals_list
+            for index, vals in enumerate(vals_list)
             if vals.get("sla_tier_id")
             and not SLA_COMPUTED_FIELDS & set(vals)
             and not vals.get("sla_first_response_date")
             and not vals.get("sla_paused_since")
             and not vals.get("sla_paused_hours")
         ]
-        plans = self._sla_plan(key for _vals, key in todo)
-        for vals, key in todo:
+        plans = self._sla_plan(key for _index, _vals, key in todo)
+        created_paused = [None] * len(vals_list)
+        pauses = {}
+        for index, vals, key in todo:
             deadlines = plans.get(key)
             if not deadlines or not all(deadlines.values()):
                 continue
             vals.update(deadlines)
-            response = (
-                "running" if now <= deadlines["sla_response_deadline"] else ("breached")
+            stage_id = vals.get("stage_id")
+            pause_key = (vals["sla_tier_id"], stage_id)
+            if pause_key not in pauses:
+                pauses[pause_key] = bool(stage_id) and self._sla_stage_pauses(
+                    key[0], stages.browse(stage_id)
+                )
+            paused = pauses[pause_key]
+            if stage_id:
+                created_paused[index] = paused
+            if paused:
+                vals["sla_paused_since"] = now
+            # the states _compute_sla_states gives these values
+            response = self._sla_start_state(
+                now, paused, deadlines["sla_response_deadline"]
             )
-            resolution = (
-                "running" if now <= deadlines["sla_resolution_deadline"] else "breached"
+            resolution = self._sla_start_state(
+                now, paused, deadlines["sla_resolution_deadline"]
             )
             vals.update(
                 sla_response_state=response,
@@ -357,6 +397,14 @@ class HelpdeskTicket(models.Model):
                     and now >= deadlines["sla_resolution_risk_date"]
                 ),
             )
+        return created_paused
+
+    @api.model
+    def _sla_start_state(self, now, paused, deadline):
+        """State of a new ticket's clock (see _sla_clock_state)."""
+        if paused:
+            return "paused" if now < deadline else "breached"
+        return "running" if now <= deadline else "breached"
 
     # ------------------------------------------------------------------
     # Pauses
@@ -364,11 +412,14 @@ class HelpdeskTicket(models.Model):
 
     def _sla_should_pause(self):
         self.ensure_one()
+        return self._sla_stage_pauses(self.sla_tier_id, self.stage_id)
+
+    @api.model
+    def _sla_stage_pauses(self, tier, stage):
+        """Whether a ticket of ``tier`` in ``stage`` has its clocks stopped."""
         # sudo: reading the paused stages of the ticket's tier is harmless.
-        tier = self.sla_tier_id.sudo()
-        return bool(
-            tier and not self.stage_id.closed and self.stage_id in tier.paused_stage_ids
-        )
+        tier = tier.sudo()
+        return bool(tier and not stage.closed and stage in tier.paused_stage_ids)
 
     def _sla_sync_pause(self):
         """Stop or restart the SLA clocks after a stage or tier change.
@@ -398,13 +449,22 @@ class HelpdeskTicket(models.Model):
     def _sla_pause(self, now):
         """Stop the clocks of ``self`` (in sudo, see _sla_sync_pause)."""
         self.write({"sla_paused_since": now})
+        self._sla_log_pause_notes()
+
+    def _sla_log_pause_notes(self):
+        """Say in the chatter of ``self`` that their clocks stopped (in sudo,
+        see _sla_sync_pause)."""
+        texts = {}
         bodies = {}
         for ticket in self:
-            bodies[ticket.id] = _(
-                "SLA clock paused: the ticket is in stage %(stage)s.",
-                stage=ticket.stage_id.name,
-            )
-        self._message_log_batch(bodies)
+            stage = ticket.stage_id
+            if stage.id not in texts:
+                texts[stage.id] = _(
+                    "SLA clock paused: the ticket is in stage %(stage)s.",
+                    stage=stage.name,
+                )
+            bodies[ticket.id] = texts[stage.id]
+        self._sla_log_notes(bodies)
 
     def _sla_resume(self, now):
         """Add the working hours paused until ``now`` to the tickets' paused
@@ -440,7 +500,50 @@ class HelpdeskTicket(models.Model):
                 hours=f"{hours:.2f}",
                 deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
-        self._message_log_batch(bodies)
+        self._sla_log_notes(bodies)
+
+    # ------------------------------------------------------------------
+    # Chatter notes
+    # ------------------------------------------------------------------
+
+    def _sla_log_notes(self, bodies):
+        """Log ``bodies`` (``{ticket id: plain text}``) in the chatter of
+        ``self``: the notes of ``_message_log_batch``, with its very values,
+        inserted in one statement (see ``_message_create``)."""
+        return self.with_context(sla_insert_notes=True)._message_log_batch(bodies)
+
+    def _message_create(self, values_list):
+        """For ``_sla_log_notes``: insert the notes of ``_message_log_batch``
+        in one statement.
+
+        mail.message's create costs about a millisecond per message (default
+        values, sanitizing the body twice, cache), most of the cost of
+        creating tickets straight into a paused stage. These notes differ only
+        by their ticket and body: the values they share are converted once,
+        each distinct body sanitized once, and the rows are those the ORM
+        would insert. Anything else (attachments, recipients, tracking, a
+        mail.message whose create or stored fields other modules extend) goes
+        through the ORM.
+        """
+        if not self.env.context.get("sla_insert_notes") or not values_list:
+            return super()._message_create(values_list)
+        ignored = self._get_message_create_ignore_field_names()
+        kept_list = [
+            {key: value for key, value in values.items() if key not in ignored}
+            for values in values_list
+        ]
+        self._raise_for_invalid_parameters(
+            {key for values in kept_list for key in values},
+            restricting_names=self._get_message_create_valid_field_names(),
+        )
+        # as mail.thread does: no default values of the context for messages
+        messages = self.env["mail.message"].with_context(
+            clean_context(self.env.context)
+        )
+        rows = messages._sla_note_rows(kept_list)
+        if rows is None:
+            return super()._message_create(values_list)
+        return messages._sla_insert_notes(rows)
 
     # ------------------------------------------------------------------
     # First response

@@ -99,6 +99,41 @@ class TestSlaPerformance(SupportCertificationCase):
             {self.tier_gold, self.tier_standard},
         )
 
+    def test_create_into_paused_stage_costs_one_query_for_notes(self):
+        """Tickets created straight into a paused stage start paused in their
+        INSERT (no update or recomputation of their SLA fields afterwards),
+        and their notes cost one more INSERT, whatever their number."""
+        Ticket = type(self.env["helpdesk.ticket"])
+        with freeze_time(self.at(0, 10)):
+            self._create(self._vals_list(4, self.stage_awaiting))  # warm up
+            self._create(self._vals_list(4, self.stage_new))
+            running_vals = self._vals_list(20, self.stage_new)
+            paused_vals = self._vals_list(20, self.stage_awaiting)
+            running_count = self._count(lambda: self._create(running_vals))
+            with (
+                patch.object(
+                    Ticket,
+                    "_compute_sla_states",
+                    autospec=True,
+                    side_effect=Ticket._compute_sla_states,
+                ) as compute,
+                patch.object(
+                    Ticket, "write", autospec=True, side_effect=Ticket.write
+                ) as write,
+                self.assertQueryCount(running_count + 1),
+            ):
+                paused = self._create(paused_vals)
+                self.env.flush_all()
+        self.assertEqual(compute.call_count, 0)
+        self.assertEqual(write.call_count, 0)
+        self.assertEqual(set(paused.mapped("sla_paused_since")), {self.at(0, 10)})
+        self.assertEqual(set(paused.mapped("sla_response_state")), {"paused"})
+        self.assertEqual(set(paused.mapped("sla_resolution_state")), {"paused"})
+        self.assertFalse(any(paused.mapped("sla_at_risk")))
+        for ticket in paused:
+            [note] = self._notes(ticket, "SLA clock paused")
+            self.assertEqual(note.author_id, self.agent.partner_id)
+
     def test_close_of_never_paused_ticket_costs_no_sla_query(self):
         """The pause bookkeeping adds no query to the close of a ticket that
         was never paused."""

@@ -98,3 +98,31 @@ class TestAutomationGuard(SupportChargeCommon):
         ]
         ticket.write({"description": "<p>Even more details</p>"})
         self.assertEqual(ticket.priority, "3")
+
+    def test_create_evaluates_the_charge_condition_once(self):
+        self._ticket()  # warm-up
+        with self._count_filter_evaluations() as evaluations:
+            ticket = self._ticket()
+            self.env.flush_all()
+        # the charge automation's condition, for the create only (a ticket
+        # created closed is charged): not for the recomputation of
+        # commercial_partner_id and unattended that follows
+        self.assertEqual(evaluations.call_count, 1)
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+
+    def test_recomputed_commercial_partner_runs_a_watching_automation(self):
+        ticket = self._ticket()
+        self.env.flush_all()
+        automation = self._automation(
+            "on_write", ["name"], "records.write({'priority': '3'})"
+        )
+        ticket.partner_id = self.other_customer
+        self.env.flush_all()
+        self.assertNotEqual(ticket.priority, "3", "commercial partner not watched")
+        automation.trigger_field_ids = self.env["ir.model.fields"]._get(
+            "helpdesk.ticket", "commercial_partner_id"
+        )
+        ticket.partner_id = self.contact
+        self.env.flush_all()
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+        self.assertEqual(ticket.priority, "3")
