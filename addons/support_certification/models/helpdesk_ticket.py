@@ -494,10 +494,13 @@ class HelpdeskTicket(models.Model):
             self.browse(ids).write(dict(values))
         bodies = {}
         for ticket, (hours, _total) in paused.items():
+            # formatted outside the _() call: babel's extractor evaluates the
+            # string literals of its arguments and cannot read an f-string
+            hours_text = f"{hours:.2f}"
             bodies[ticket.id] = _(
                 "SLA clock resumed after %(hours)s working hours paused; "
                 "resolution deadline is now %(deadline)s.",
-                hours=f"{hours:.2f}",
+                hours=hours_text,
                 deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
         self._sla_log_notes(bodies)
