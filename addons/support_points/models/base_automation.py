@@ -139,9 +139,10 @@ class BaseAutomation(models.Model):
     def _register_hook(self):
         super()._register_hook()
         # base_automation has just patched write and _compute_field_value of
-        # the models with write automations; guard those patches
-        model_names = set(self.with_context({}).search([]).mapped("model_name"))
-        for model_name in model_names:
+        # the models of its automations (its patches are set on the
+        # registry's classes and carry ``origin``); guard those patches
+        automations = self.with_context(active_test=True).search([])
+        for model_name in set(automations.mapped("model_name")):
             model_class = self.env.registry.get(model_name)
             if model_class is None:
                 continue
