@@ -37,7 +37,7 @@ SUDO_SITES = {
     ("support_points/models/base_automation.py", "_support_automation_ids"): [
         "test_portal_cannot_trigger_a_charge",
     ],
-    ("support_points/models/base_automation.py", "_support_trigger_field_names"): [
+    ("support_points/models/base_automation.py", "_support_write_trigger_fields"): [
         "test_portal_cannot_trigger_a_charge",
     ],
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"): [
