@@ -178,10 +178,24 @@ class OdooServer:
         for child in parent.children():
             try:
                 cmd = child.cmdline()
+                # a worker that exited (recycled or killed) and is not reaped yet
+                if child.status() == psutil.STATUS_ZOMBIE:
+                    continue
             except psutil.Error:
                 continue
             if "gevent" not in cmd:
                 pids.append(child.pid)
+        return pids
+
+    def wait_http_workers(self, count, timeout=30):
+        """PIDs of the HTTP workers once there are ``count`` of them: the
+        master replaces a dead worker, or recycles one past its limits, in
+        its own time. Return the last PIDs seen when it does not settle."""
+        deadline = time.monotonic() + timeout
+        pids = self.http_workers()
+        while len(pids) != count and time.monotonic() < deadline:
+            time.sleep(0.5)
+            pids = self.http_workers()
         return pids
 
     def busy_http_worker(self, timeout=30):

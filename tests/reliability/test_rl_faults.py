@@ -144,7 +144,7 @@ def test_worker_killed_mid_batch(rl_dbs, rl_servers, rl_prefix):
     assert all(row["closed"] for row in rows)
     charged = sum(row["support_charge_state"] == "charged" for row in rows)
     assert charged == START_POINTS, "points left unused while fees were invoiced"
-    assert len(server.http_workers()) == 2, "killed workers were not replaced"
+    assert len(server.wait_http_workers(2)) == 2, "killed workers were not replaced"
 
 
 # ---------------------------------------------------------------------------
