@@ -13,6 +13,21 @@ CHARGE_FIELDS = (
     "support_points_refunded",
 )
 
+# Keys base_automation puts in the context of one run of a server action: they
+# concern the ticket being processed, not the ledger lines and invoices the
+# charge writes.
+AUTOMATION_CONTEXT_KEYS = frozenset(
+    {
+        "__action_done",
+        "__action_feedback",
+        "active_id",
+        "active_ids",
+        "active_model",
+        "domain_post",
+        "old_values",
+    }
+)
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
@@ -276,7 +291,9 @@ class HelpdeskTicket(models.Model):
         ticket = self.sudo()
         partner = ticket.commercial_partner_id
         company = ticket.company_id
-        moves = self.env["support.points.move"].sudo().with_company(company)
+        moves = ticket._support_charge_env()["support.points.move"].with_company(
+            company
+        )
         # one statement: the balance row lock, the balance, the points past
         # their date and the ticket's charge state as the lock protects it
         balance, expired, state = moves._lock_balance(partner, company, ticket=ticket)
@@ -322,6 +339,22 @@ class HelpdeskTicket(models.Model):
             ticket._support_notify_low_balance(balance)
         return True
 
+    def _support_charge_env(self):
+        """The environment the charge writes the ledger and the fee in.
+
+        Without the automation's keys (``AUTOMATION_CONTEXT_KEYS``), whose
+        values differ for each ticket: otherwise every closing would make new
+        environments for the ledger and the invoice, which ``create()`` keeps
+        alive in a reference cycle until the garbage collector runs, and which
+        every later ``with_context()`` of the transaction scans.
+        """
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if key not in AUTOMATION_CONTEXT_KEYS
+        }
+        return self.env(context=context)
+
     def _support_points_set_balance(self, balance):
         """Put the customer's balance, just written under the lock, in cache.
 
@@ -362,7 +395,11 @@ class HelpdeskTicket(models.Model):
         # sudo: called from _support_charge only, which applies the company's
         # charge rule; the agent closing the ticket need not be an invoicing
         # user, and only the customer's own draft invoice gets the fee line
-        invoices = self.env["account.move"].sudo().with_company(self.company_id)
+        invoices = (
+            self._support_charge_env()["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+        )
         invoice = invoices.search(
             [
                 ("move_type", "=", "out_invoice"),

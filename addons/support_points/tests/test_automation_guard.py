@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import gc
 from unittest.mock import patch
 
 from odoo import Command
@@ -126,3 +127,23 @@ class TestAutomationGuard(SupportChargeCommon):
         self.env.flush_all()
         self.assertEqual(ticket.commercial_partner_id, self.customer)
         self.assertEqual(ticket.priority, "3")
+
+    def test_closing_leaves_no_environment_to_the_garbage_collector(self):
+        # base_automation's environments for the write (the ones holding the
+        # old values) are freed with their last reference: they do not stay
+        # in the transaction's environments, scanned by every with_context()
+        self._grant(self.customer, 3)
+        tickets = self._ticket() | self._ticket()
+        self.env.flush_all()
+        envs = self.env.transaction.envs
+        gc.collect()
+        gc.disable()
+        try:
+            for ticket in tickets.with_user(self.helpdesk_user):
+                self._close(ticket)
+                self.env.cr.precommit.run()
+            left = [env for env in envs if "old_values" in env.context]
+        finally:
+            gc.enable()
+        self.assertEqual(tickets.mapped("support_charge_state"), ["charged"] * 2)
+        self.assertFalse(left, "environments of the automation left for gc")
