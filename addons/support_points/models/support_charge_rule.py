@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
 import logging
 
 from odoo import _, api, fields, models, tools
@@ -105,10 +106,31 @@ class SupportChargeRule(models.Model):
         return result
 
     @api.model
+    def _literal_ticket_domain(self, source):
+        """The domain written in ``source`` as a tuple of immutable terms when
+        it names no variable (``user``, ``context_today()``...), else None."""
+        try:
+            domain = ast.literal_eval(source or "[]")
+            if not isinstance(domain, list | tuple):
+                return None
+            domain = expression.normalize_domain(list(domain))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+
+        def freeze(value):
+            if isinstance(value, list | tuple):
+                return tuple(freeze(item) for item in value)
+            return value
+
+        return freeze(domain)
+
+    @api.model
     @tools.ormcache("company_id")
     def _rules_of_company(self, company_id):
-        """``(rule id, domain source)`` of the active rules of a company (and
-        of every company), by sequence, without the unusable ones.
+        """``(rule id, domain source, literal domain)`` of the active rules of
+        a company (and of every company), by sequence, without the unusable
+        ones; the literal domain is None when the source names variables and
+        must be evaluated on each use.
 
         Cached: a ticket closing does not search the rules again.  Any
         create, write or unlink of a rule clears the cache.
@@ -132,7 +154,13 @@ class SupportChargeRule(models.Model):
                 # skipped rather than blocking every ticket closing
                 _logger.warning("Skipping unusable support charge rule %s", rule.id)
                 continue
-            usable.append((rule.id, rule.ticket_domain))
+            usable.append(
+                (
+                    rule.id,
+                    rule.ticket_domain,
+                    self._literal_ticket_domain(rule.ticket_domain),
+                )
+            )
         return tuple(usable)
 
     @api.model
@@ -140,11 +168,16 @@ class SupportChargeRule(models.Model):
         """First active rule, by sequence, whose domain matches the ticket."""
         entries = self._rules_of_company(ticket.company_id.id)
         # one recordset: the matching rule's fields are read with the others'
-        rules = self.browse([rule_id for rule_id, _source in entries])
-        for rule, (_rule_id, source) in zip(rules, entries, strict=True):
+        rules = self.browse([rule_id for rule_id, _source, _literal in entries])
+        for rule, (_rule_id, source, literal) in zip(rules, entries, strict=True):
             try:
-                # evaluated on each use: a domain may name the user or today
-                matches = ticket.filtered_domain(self._eval_ticket_domain(source))
+                # a domain naming the user or today is evaluated on each use
+                domain = (
+                    list(literal)
+                    if literal is not None
+                    else self._eval_ticket_domain(source)
+                )
+                matches = ticket.filtered_domain(domain)
             except Exception:  # noqa: BLE001 - same fail-safe as above
                 _logger.warning("Skipping unusable support charge rule %s", rule.id)
                 continue

@@ -2,6 +2,7 @@
 import psycopg2
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .common import SupportChargeCommon
@@ -296,6 +297,32 @@ class TestCharge(SupportChargeCommon):
         self.assertEqual(urgent.support_charge_rule_id, rule)
         self.assertEqual(urgent.support_points_charged, 3)
         self.assertEqual(normal.support_points_charged, 1)
+
+    def test_rule_naming_the_user_is_evaluated_at_each_closing(self):
+        # a literal condition is parsed once; one naming the user is not:
+        # the same rule must follow whoever closes the ticket
+        self._grant(self.customer, 5)
+        rule = self.env["support.charge.rule"].create(
+            {
+                "name": "Closed by its own agent: free",
+                "sequence": 1,
+                "ticket_domain": "[('user_id', '=', user.id)]",
+                "points": 0,
+            }
+        )
+        team_manager = new_test_user(
+            self.env,
+            login="sp_team_manager",
+            groups="helpdesk_mgmt.group_helpdesk_manager",
+        )
+        own = self._ticket(user_id=self.helpdesk_user.id)
+        foreign = self._ticket(user_id=self.helpdesk_user.id)
+        self._close(own.with_user(self.helpdesk_user))
+        self._close(foreign.with_user(team_manager))
+        self.assertEqual(own.support_charge_rule_id, rule)
+        self.assertEqual(own.support_charge_state, "free")
+        self.assertNotEqual(foreign.support_charge_rule_id, rule)
+        self.assertEqual(foreign.support_points_charged, 1)
 
     def test_rule_of_other_company_is_ignored(self):
         other = self.env["res.company"].create({"name": "Other Co"})
