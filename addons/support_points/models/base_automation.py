@@ -59,8 +59,11 @@ def _make_compute_guard(patched):
 
     def _compute_field_value(self, field):
         fnames = [f.name for f in self.pool.field_computed[field] if f.store]
-        automations = self.env["base.automation"]
-        if not fnames or automations._support_may_trigger(self._name, fnames):
+        # base_automation's patch goes straight to the original method for a
+        # field that is not stored
+        if fnames and self.env["base.automation"]._support_may_trigger(
+            self._name, fnames
+        ):
             with _released_environments(self.env):
                 return patched(self, field)
         return patched.origin(self, field)

@@ -371,21 +371,22 @@ class HelpdeskTicket(models.Model):
 
     def _prepare_support_move_vals(self, points, kind):
         self.ensure_one()
-        notes = {
-            "consume": _("Ticket %(ticket)s closed", ticket=self.display_name),
-            "adjust": _(
+        if kind == "consume":
+            note = _("Ticket %(ticket)s closed", ticket=self.display_name)
+        elif kind == "adjust":
+            note = _(
                 "Ticket %(ticket)s: caused by us, point credited",
                 ticket=self.display_name,
-            ),
-            "refund": _("Ticket %(ticket)s: charge refunded", ticket=self.display_name),
-        }
+            )
+        else:
+            note = _("Ticket %(ticket)s: charge refunded", ticket=self.display_name)
         return {
             "partner_id": self.commercial_partner_id.id,
             "company_id": self.company_id.id,
             "points": points,
             "kind": kind,
             "ticket_id": self.id,
-            "note": notes[kind],
+            "note": note,
         }
 
     def _support_add_fee_line(self, rule):
