@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+from support_setup.bench import SCENARIOS
+
 BENCH = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "setup", "bench"
 )
@@ -44,13 +46,15 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
     assert rows["count"]["result"] in ("pass", "FAIL"), rows["count"]
     assert rows["count"]["addons"]["queries"] > 0
     assert "letter total" in rows["count"]["note"]
-    for key in ("close", "list", "create"):
+    min_runs = {scenario.key: scenario.min_runs for scenario in SCENARIOS}
+    for key in ("close", "list", "create", "letter"):
         row = rows[key]
         assert row["result"] in ("pass", "FAIL"), row
         assert row["baseline"]["queries"] > 0 and row["addons"]["queries"] > 0
         assert row["ratio"] > 0
-        # one ratio per pair; the few-millisecond list view takes at least 15
-        expected = max(report["params"]["runs"], 15 if key == "list" else 0)
+        # one ratio per pair, at least the scenario's minimum (15 for the
+        # few-millisecond list view, 5 for closing and the letter)
+        expected = max(report["params"]["runs"], min_runs[key])
         assert len(row["ratios"]) == expected
     assert all(row["result"] != "ERROR" for row in rows.values()), rows
     # the printed table has a line per scenario
