@@ -197,8 +197,14 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if done_at:
             return "met" if done_at <= deadline else "breached"
-        if self.sla_paused_since:
-            return "paused" if self.sla_paused_since < deadline else "breached"
+        return self._sla_open_state(now, self.sla_paused_since, deadline)
+
+    @api.model
+    def _sla_open_state(self, now, paused_since, deadline):
+        """State of a clock not stopped yet: paused (unless the pause began
+        after its deadline), running, or breached."""
+        if paused_since:
+            return "paused" if paused_since < deadline else "breached"
         return "running" if now <= deadline else "breached"
 
     @api.model
@@ -380,11 +386,12 @@ class HelpdeskTicket(models.Model):
             if paused:
                 vals["sla_paused_since"] = now
             # the states _compute_sla_states gives these values
-            response = self._sla_start_state(
-                now, paused, deadlines["sla_response_deadline"]
+            paused_since = now if paused else False
+            response = self._sla_open_state(
+                now, paused_since, deadlines["sla_response_deadline"]
             )
-            resolution = self._sla_start_state(
-                now, paused, deadlines["sla_resolution_deadline"]
+            resolution = self._sla_open_state(
+                now, paused_since, deadlines["sla_resolution_deadline"]
             )
             vals.update(
                 sla_response_state=response,
@@ -398,13 +405,6 @@ class HelpdeskTicket(models.Model):
                 ),
             )
         return created_paused
-
-    @api.model
-    def _sla_start_state(self, now, paused, deadline):
-        """State of a new ticket's clock (see _sla_clock_state)."""
-        if paused:
-            return "paused" if now < deadline else "breached"
-        return "running" if now <= deadline else "breached"
 
     # ------------------------------------------------------------------
     # Pauses
