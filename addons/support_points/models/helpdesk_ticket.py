@@ -378,8 +378,10 @@ class HelpdeskTicket(models.Model):
                 "Ticket %(ticket)s: caused by us, point credited",
                 ticket=self.display_name,
             )
-        else:
+        elif kind == "refund":
             note = _("Ticket %(ticket)s: charge refunded", ticket=self.display_name)
+        else:
+            raise ValueError(f"Unknown support points move kind: {kind!r}")
         return {
             "partner_id": self.commercial_partner_id.id,
             "company_id": self.company_id.id,

@@ -73,9 +73,14 @@ class SupportChargeRule(models.Model):
                 "datetime": datetime,
             },
         )
+        return self._normalize_ticket_domain(domain)
+
+    @api.model
+    def _normalize_ticket_domain(self, domain):
+        """``domain`` normalized; raise ValueError if it is not a domain."""
         if not isinstance(domain, list | tuple):
             raise ValueError(_("a domain is a list of conditions"))
-        return expression.normalize_domain(domain)
+        return expression.normalize_domain(list(domain))
 
     @api.constrains("ticket_domain")
     def _check_ticket_domain(self):
@@ -110,10 +115,7 @@ class SupportChargeRule(models.Model):
         """The domain written in ``source`` as a tuple of immutable terms when
         it names no variable (``user``, ``context_today()``...), else None."""
         try:
-            domain = ast.literal_eval(source or "[]")
-            if not isinstance(domain, list | tuple):
-                return None
-            domain = expression.normalize_domain(list(domain))
+            domain = self._normalize_ticket_domain(ast.literal_eval(source or "[]"))
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
 
