@@ -7,6 +7,7 @@ from odoo.tools import mute_logger
 from odoo.addons.customer_letters.models.customer_letter_recipient import (
     CustomerLetterRecipient,
 )
+from odoo.addons.mail.wizard import mail_compose_message
 
 from .common import LettersCommon
 
@@ -124,6 +125,53 @@ class TestSend(LettersCommon):
         )
         self.assertEqual(trace.trace_status, "cancel")
         self.assertEqual(trace.failure_type, "mail_bl")
+
+    def test_letter_addresses_read_as_odoo_parses_them(self):
+        """The composer reads a plain address of a letter without parsing it,
+        with the same result as Odoo's parser; any other value is parsed."""
+        addresses = [
+            "john@example.com",
+            "John.Doe+news@Example.COM",
+            "o'neil_%x-y@sub-1.example.org",
+            "x@localhost",
+            '"Doe, John" <john@example.com>',
+            "John <JOHN@example.com>",
+            "a@example.com, b@example.com",
+            "a..b@example.com",
+            ".a@example.com",
+            "john doe@example.com",
+            "jöhn@example.com",
+            "john@exämple.com",
+            "\u017f@example.com",
+            "\u212aelvin@example.com",
+            "@example.com",
+            "not an address",
+        ]
+        values = {
+            res_id: {"email_to": address}
+            for res_id, address in enumerate(addresses, start=1)
+        }
+        values[len(addresses) + 1] = {"email_to": False}
+        Composer = self.env["mail.compose.message"]
+        letter_composer = Composer.new(
+            {"model": "customer.letter.recipient", "composition_mode": "mass_mail"}
+        )
+        partner_composer = Composer.new(
+            {"model": "res.partner", "composition_mode": "mass_mail"}
+        )
+        expected = partner_composer._get_recipients_data(values)
+        parse = mail_compose_message.email_split_and_format
+        with patch.object(
+            mail_compose_message, "email_split_and_format", side_effect=parse
+        ) as parsed:
+            result = letter_composer._get_recipients_data(values)
+        self.assertEqual(result, expected)
+        self.assertEqual(list(result), list(values))
+        self.assertEqual(
+            [call.args[0] for call in parsed.call_args_list],
+            [values[res_id]["email_to"] for res_id in range(5, len(values) + 1)],
+            "the four plain addresses are not parsed",
+        )
 
     def test_send_test_to_current_user(self):
         self.letter.with_user(self.user_author).action_send_test()
