@@ -43,7 +43,32 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_support_points_balance(self):
-        company = self.env.company
+        balances = self._get_support_points_balances(self.env.company)
+        threshold = self.env.company.support_points_low_threshold
+        for partner in self:
+            balance = balances.get(partner.id, 0)
+            partner.support_points_balance = balance
+            # only customers in the points scheme are warned about
+            partner.support_points_low = partner.id in balances and (
+                balance <= threshold
+            )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_support_points_expiry(self):
+        expiries = self._get_support_points_expiries(self.env.company)
+        for partner in self:
+            expiry, points = expiries.get(partner.id, (False, 0))
+            partner.support_points_expiry_date = expiry
+            partner.support_points_expiring = points
+
+    def _get_support_points_balances(self, company):
+        """Return ``{partner id: balance}`` in one query: the points left to
+        each partner's commercial partner in ``company``. Partners outside
+        the points scheme (no ledger line there) are left out.
+
+        The figures of the balance fields, for callers that handle many
+        partners at once and need no record cache of them."""
         balances = dict(
             self.env["support.points.balance"]._read_group(
                 [
@@ -54,22 +79,22 @@ class ResPartner(models.Model):
                 aggregates=["balance:sum"],
             )
         )
-        threshold = company.support_points_low_threshold
-        for partner in self:
-            root = partner.commercial_partner_id
-            balance = balances.get(root, 0)
-            partner.support_points_balance = balance
-            # only customers in the points scheme are warned about
-            partner.support_points_low = root in balances and balance <= threshold
+        return {
+            partner.id: balances[partner.commercial_partner_id]
+            for partner in self
+            if partner.commercial_partner_id in balances
+        }
 
-    @api.depends_context("company")
-    @api.depends("commercial_partner_id")
-    def _compute_support_points_expiry(self):
+    def _get_support_points_expiries(self, company):
+        """Return ``{partner id: (date, points)}`` in one query: the soonest
+        date on which unused points of each partner's commercial partner
+        expire in ``company``, and how many. Partners with no expiring points
+        are left out."""
         soonest = {}
         for partner, expiry, points in self.env["support.points.move"]._read_group(
             [
                 ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
+                ("company_id", "=", company.id),
                 ("remaining", ">", 0),
                 ("expiry_date", "!=", False),
             ],
@@ -78,10 +103,11 @@ class ResPartner(models.Model):
             order="expiry_date:day asc",
         ):
             soonest.setdefault(partner, (expiry, points))
-        for partner in self:
-            expiry, points = soonest.get(partner.commercial_partner_id, (False, 0))
-            partner.support_points_expiry_date = expiry
-            partner.support_points_expiring = points
+        return {
+            partner.id: soonest[partner.commercial_partner_id]
+            for partner in self
+            if partner.commercial_partner_id in soonest
+        }
 
     def _search_support_points_balance(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">="):
