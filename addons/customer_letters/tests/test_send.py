@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import gc
 import threading
 from unittest.mock import patch
 
@@ -306,8 +307,15 @@ class TestSend(LettersCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            self._send(letter)
-            self.env.flush_all()
+            # An environment that Python's collector frees mid-send is made
+            # anew and reads the user's company again: one query more or
+            # less, depending on when the collector runs. Counted without it.
+            gc.disable()
+            try:
+                self._send(letter)
+                self.env.flush_all()
+            finally:
+                gc.enable()
             self.assertEqual(letter.state, "sent")
             self.assertEqual(len(letter.recipient_ids), 2 * len(refs))
             return self.env.cr.sql_log_count - before
