@@ -342,8 +342,13 @@ class CustomerLetterRecipient(models.Model):
         partners = partners.with_prefetch(partners.ids)
         facts = self._customer_facts(partners)
         contacts = self._pick_contacts(partners)
-        # sudo: balance, expiry and tier of the targeted customers only
-        partners_su = partners.sudo().with_company(letter.company_id)
+        # sudo: balance, expiry and tier of the targeted customers only, read
+        # with the methods behind the partner fields (no field cache to fill)
+        partners_su = partners.sudo()
+        company = letter.company_id
+        balances = partners_su._get_support_points_balances(company)
+        expiries = partners_su._get_support_points_expiries(company)
+        tiers = partners_su._get_support_sla_tiers(company)
         base_url = letter.get_base_url()
         letter_id = letter._origin.id or 0
         dates = {}
@@ -367,12 +372,11 @@ class CustomerLetterRecipient(models.Model):
             return dates[value, lang]
 
         values = []
-        for partner, partner_su in zip(partners, partners_su, strict=True):
+        for partner in partners:
             lang = partner.lang or self.env.lang
             segments = segments_by_partner.get(partner.id, [])
             grant, grant_expiry = self._grant_for(segments)
-            expiry = partner_su.support_points_expiry_date
-            expiring = partner_su.support_points_expiring
+            expiry, expiring = expiries.get(partner.id, (False, 0))
             if grant and grant_expiry and (not expiry or grant_expiry < expiry):
                 expiry, expiring = grant_expiry, grant
             elif grant and grant_expiry and grant_expiry == expiry:
@@ -395,13 +399,13 @@ class CustomerLetterRecipient(models.Model):
                     "segment_ids": [s.id for s in segments if s.id],
                     "company_name": partner.name,
                     "contact_name": contact.name if contact else partner.name,
-                    "points_balance": partner_su.support_points_balance + grant,
+                    "points_balance": balances.get(partner.id, 0) + grant,
                     "points_granted": grant,
                     "points_grant": grant,
                     "points_grant_expiry": grant_expiry,
                     "points_expiry_date": date_text(expiry, lang) if expiry else False,
                     "points_expiring": expiring if expiry else 0,
-                    "sla_tier": partner_su.support_sla_tier_id.name or False,
+                    "sla_tier": tiers[partner.id].name or False,
                     "ticket_count_12m": facts[partner.id]["ticket_count_12m"],
                     "customer_since_date": since,
                     "customer_since": date_text(since, lang) if since else False,
