@@ -85,6 +85,31 @@ class TestRender(LettersCommon):
             f"/letters/ack/{self.letter.id}/{self.customer.id}?token=preview", body
         )
 
+    def test_figures_of_the_letters_company(self):
+        """Balance and expiry are those of the letter's company, whatever
+        the company the user works in."""
+        other = self.env["res.company"].create({"name": "Letters other company"})
+        other_expiry = fields.Date.today() + timedelta(days=50)
+        self.customer.with_company(other).support_points_grant(
+            7, "other company", expiry_date=other_expiry
+        )
+        letter = self._letter(
+            body="<p>B={{ object.points_balance }}</p>"
+            "<p>X={{ object.points_expiring }}</p>",
+            company_id=other.id,
+            segments=[{"name": "All", "domain": "[('ref', '=', 'clrender')]"}],
+        )
+        self.assertNotEqual(self.env.company, other)
+        _subject, body = letter._render_preview(self.customer)
+        self.assertIn("B=7", body)
+        self.assertIn("X=7", body)
+        _subject, body = self._letter(
+            body=letter.body,
+            segments=[{"name": "All", "domain": "[('ref', '=', 'clrender')]"}],
+        )._render_preview(self.customer)
+        self.assertIn("B=20", body, "the current company's own balance")
+        self.assertIn("X=20", body)
+
     def test_preview_in_form(self):
         self.letter.body = "<p>N={{ object.contact_name }}</p>"
         self.letter.preview_partner_id = self.person
