@@ -86,29 +86,44 @@ class TestRender(LettersCommon):
         )
 
     def test_figures_of_the_letters_company(self):
-        """Balance and expiry are those of the letter's company, whatever
-        the company the user works in."""
+        """Balance, expiry and SLA tier are those of the letter's company,
+        whatever the company the user works in."""
         other = self.env["res.company"].create({"name": "Letters other company"})
         other_expiry = fields.Date.today() + timedelta(days=50)
         self.customer.with_company(other).support_points_grant(
             7, "other company", expiry_date=other_expiry
         )
+        self.env["support.sla.tier"].create(
+            {
+                "name": "Other company default",
+                "company_id": other.id,
+                "is_default": True,
+                "response_hours": 8,
+                "resolution_hours": 40,
+            }
+        )
+        body = (
+            "<p>B={{ object.points_balance }}</p>"
+            "<p>X={{ object.points_expiring }}</p>"
+            "<p>T={{ object.sla_tier ||| none }}</p>"
+        )
         letter = self._letter(
-            body="<p>B={{ object.points_balance }}</p>"
-            "<p>X={{ object.points_expiring }}</p>",
+            body=body,
             company_id=other.id,
             segments=[{"name": "All", "domain": "[('ref', '=', 'clrender')]"}],
         )
         self.assertNotEqual(self.env.company, other)
-        _subject, body = letter._render_preview(self.customer)
-        self.assertIn("B=7", body)
-        self.assertIn("X=7", body)
-        _subject, body = self._letter(
-            body=letter.body,
+        _subject, rendered = letter._render_preview(self.customer)
+        self.assertIn("B=7", rendered)
+        self.assertIn("X=7", rendered)
+        self.assertIn("T=Other company default", rendered)
+        _subject, rendered = self._letter(
+            body=body,
             segments=[{"name": "All", "domain": "[('ref', '=', 'clrender')]"}],
         )._render_preview(self.customer)
-        self.assertIn("B=20", body, "the current company's own balance")
-        self.assertIn("X=20", body)
+        self.assertIn("B=20", rendered, "the current company's own balance")
+        self.assertIn("X=20", rendered)
+        self.assertNotIn("T=Other company default", rendered)
 
     def test_preview_in_form(self):
         self.letter.body = "<p>N={{ object.contact_name }}</p>"
