@@ -289,6 +289,20 @@ class HelpdeskTicket(models.Model):
         # sudo: the charge follows the company's rules, not the rights of the
         # agent closing the ticket, who may read but not write the ledger
         ticket = self.sudo()
+        # the rules read the ticket only, never the ledger: found before the lock
+        rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
+        if not rule:
+            return False
+        vals = {"support_charge_rule_id": rule.id, "support_points_charged": 0}
+        if rule.points == 0:
+            # A free closing (email, web...) moves no points: it neither takes
+            # nor waits for the customer's balance lock, so it never queues
+            # behind an agent charging the same customer.  Two transactions
+            # closing this very ticket both update its row: the second one
+            # gets a serialization failure and is retried, and then sees it
+            # charged.
+            ticket.write(dict(vals, support_charge_state="free"))
+            return True
         partner = ticket.commercial_partner_id
         company = ticket.company_id
         moves = ticket._support_charge_env()["support.points.move"].with_company(
@@ -299,13 +313,7 @@ class HelpdeskTicket(models.Model):
         balance, expired, state = moves._lock_balance(partner, company, ticket=ticket)
         if state != "none":
             return False
-        rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
-        if not rule:
-            return False
-        vals = {"support_charge_rule_id": rule.id, "support_points_charged": 0}
-        if rule.points == 0:
-            vals["support_charge_state"] = "free"
-        elif rule.points < 0:
+        if rule.points < 0:
             moves.create(ticket._prepare_support_move_vals(-rule.points, "adjust"))
             balance -= rule.points
             vals.update(

@@ -127,6 +127,34 @@ class TestCharge(SupportChargeCommon):
             self.assertFalse(self._charge_lines(ticket))
         self.assertEqual(self.customer.support_points_balance, 1)
 
+    def _balance_row_version(self, partner):
+        """The physical version of the customer's balance row and its locker:
+        an update writes a new version (a new ctid), a row lock sets xmax."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT ctid::text, xmax::text FROM support_points_balance "
+            "WHERE partner_id = %s",
+            [partner.id],
+        )
+        return self.env.cr.fetchone()
+
+    def test_free_closing_leaves_the_balance_row_alone(self):
+        """A free closing neither rewrites nor locks the customer's balance
+        row, so it never waits for an agent charging the same customer."""
+        self._grant(self.customer, 2)
+        free = self._ticket(channel=self.channel_email)
+        charged = self._ticket(channel=self.channel_phone)
+        before = self._balance_row_version(self.customer)
+        self._close(free)
+        self.assertEqual(free.support_charge_state, "free")
+        self.assertEqual(self._balance_row_version(self.customer), before)
+        # the closing email still states the balance
+        self.assertEqual(free.support_points_balance, 2)
+        # the probe sees a charge's lock and update
+        self._close(charged)
+        self.assertEqual(charged.support_charge_state, "charged")
+        self.assertNotEqual(self._balance_row_version(self.customer), before)
+
     def test_other_channel_costs_one_point(self):
         self._grant(self.customer, 2)
         ticket = self._close(self._ticket(channel=self.channel_other))
