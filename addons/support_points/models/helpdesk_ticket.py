@@ -302,6 +302,13 @@ class HelpdeskTicket(models.Model):
             # gets a serialization failure and is retried, and then sees it
             # charged.
             ticket.write(dict(vals, support_charge_state="free"))
+            # the closing email states the balance, which this closing did
+            # not change: one read of the customer's row, put in cache
+            ticket._support_points_set_balance(
+                ticket.env["support.points.move"]._read_balance(
+                    ticket.commercial_partner_id, ticket.company_id
+                )
+            )
             return True
         partner = ticket.commercial_partner_id
         company = ticket.company_id

@@ -148,8 +148,26 @@ class TestCharge(SupportChargeCommon):
         self._close(free)
         self.assertEqual(free.support_charge_state, "free")
         self.assertEqual(self._balance_row_version(self.customer), before)
-        # the closing email still states the balance
+        # the closing email states the balance, read with the closing
+        with self.assertQueryCount(0):
+            self.assertEqual(free.support_points_balance, 2)
+            self.assertFalse(free.support_points_low)
+        free.invalidate_recordset(["support_points_balance", "support_points_low"])
         self.assertEqual(free.support_points_balance, 2)
+        # a customer without any ledger line: no points, and low
+        newcomer = self._close(
+            self._ticket(partner=self.other_customer, channel=self.channel_web)
+        )
+        self.assertRecordValues(
+            newcomer,
+            [
+                {
+                    "support_charge_state": "free",
+                    "support_points_balance": 0,
+                    "support_points_low": True,
+                }
+            ],
+        )
         # the probe sees a charge's lock and update
         self._close(charged)
         self.assertEqual(charged.support_charge_state, "charged")
