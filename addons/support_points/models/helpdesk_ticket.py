@@ -304,11 +304,9 @@ class HelpdeskTicket(models.Model):
             ticket.write(dict(vals, support_charge_state="free"))
             # the closing email states the balance, which this closing did
             # not change: one read of the customer's row, put in cache
-            ticket._support_points_set_balance(
-                ticket.env["support.points.move"]._read_balance(
-                    ticket.commercial_partner_id, ticket.company_id
-                )
-            )
+            partner = ticket.commercial_partner_id
+            balances = partner._get_support_points_balances(ticket.company_id)
+            ticket._support_points_set_balance(balances.get(partner.id, 0))
             return True
         partner = ticket.commercial_partner_id
         company = ticket.company_id

@@ -342,23 +342,6 @@ class SupportPointsMove(models.Model):
         )
         return self.env.cr.fetchone()
 
-    @api.model
-    def _read_balance(self, partner, company):
-        """The partner's balance in ``company`` (0 before its first ledger
-        line), read without locking its row: for a caller that moves no
-        points, such as a free closing."""
-        self.env["support.points.balance"].flush_model(["balance"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT balance FROM support_points_balance "
-                "WHERE partner_id = %s AND company_id = %s",
-                partner.id,
-                company.id,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return row[0] if row else 0
-
     def _set_remaining(self, remaining_by_move):
         """Write the new counters of several lines in one statement."""
         if not remaining_by_move:
