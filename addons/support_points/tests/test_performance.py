@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+
 from lxml import etree
 
 from .common import SupportChargeCommon
@@ -360,6 +362,62 @@ class TestTicketListRead(SupportChargeCommon):
         }
         _records, plain = self._read_list(small | self.more_tickets, without)
         self.assertLessEqual(many, plain + 1, (many, plain))
+
+    def test_page_of_tickets_is_sorted_without_the_points_columns(self):
+        """A page (a limit) is found by sorting every matching ticket: the
+        charge state and the customer and company the balance is read for
+        are read afterwards for the page's rows only, by primary key, and
+        the page shows the same tickets and figures."""
+        self._close(self.acme_ticket)
+        tickets = self.acme_ticket | self.globex_ticket | self.nobody_ticket
+        names = [
+            "name",
+            "partner_id",
+            "support_charge_state",
+            "support_points_balance",
+            "support_points_low",
+        ]
+        Tickets = self.env["helpdesk.ticket"].with_user(self.helpdesk_user)
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            page = Tickets.search_fetch(
+                [("id", "in", tickets.ids)], names, limit=2, order="id"
+            )
+        selects = [
+            query.split(" FROM ")[0]
+            for query in queries
+            if query.startswith('SELECT "helpdesk_ticket"."id"')
+        ]
+        self.assertEqual(len(selects), 2, queries)
+        sorted_select, page_select = selects
+        self.assertIn('"helpdesk_ticket"."partner_id"', sorted_select)
+        for column in ("support_charge_state", "commercial_partner_id", "company_id"):
+            self.assertNotIn(column, sorted_select)
+            self.assertIn(f'"helpdesk_ticket"."{column}"', page_select)
+        self.assertEqual(page, self.acme_ticket | self.globex_ticket)
+        with self.assertQueryCount(0):
+            states = page.mapped("support_charge_state")
+            customers = page.mapped(lambda t: (t.commercial_partner_id, t.company_id))
+        self.assertEqual(states, ["charged", "none"])
+        self.assertEqual(
+            customers,
+            [(self.customer, self.company), (self.other_customer, self.company)],
+        )
+        self.assertEqual(page.mapped("support_points_balance"), [4, 1])
+        self.assertEqual(page.mapped("support_points_low"), [False, True])
+
+    def test_search_without_limit_reads_the_points_columns_at_once(self):
+        """Without a limit nothing is sorted away: one query, as before."""
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            self.env["helpdesk.ticket"].with_user(self.helpdesk_user).search_fetch(
+                [("id", "in", self.more_tickets.ids)], ["name", "support_charge_state"]
+            )
+        selects = [q for q in queries if q.startswith('SELECT "helpdesk_ticket"')]
+        self.assertEqual(len(selects), 1, queries)
+        self.assertIn("support_charge_state", selects[0])
 
     def test_contact_moved_to_another_customer_shows_its_balance(self):
         """Not flushed yet: the query still sees the contact's new company."""
