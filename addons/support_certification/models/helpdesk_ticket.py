@@ -245,6 +245,37 @@ class HelpdeskTicket(models.Model):
         return plans
 
     # ------------------------------------------------------------------
+    # Pages of tickets
+    # ------------------------------------------------------------------
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        # A page of a list or kanban view is found by sorting every ticket
+        # that matches, and PostgreSQL carries each selected column through
+        # that sort: about half a millisecond per column per 20,000 tickets.
+        # This add-on's fields (the SLA tier, deadlines and states) are read
+        # afterwards for the rows of the page only, by primary key.
+        own = limit and [
+            name
+            for name in field_names
+            if name in self._fields
+            and self._fields[name]._modules == ("support_certification",)
+        ]
+        if not own:
+            return super().search_fetch(
+                domain, field_names, offset=offset, limit=limit, order=order
+            )
+        records = super().search_fetch(
+            domain,
+            [name for name in field_names if name not in own],
+            offset=offset,
+            limit=limit,
+            order=order,
+        )
+        records.fetch(own)
+        return records
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 

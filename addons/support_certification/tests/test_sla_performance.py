@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 
@@ -193,9 +194,9 @@ class TestSlaPerformance(SupportCertificationCase):
         self.assertEqual(set(gold.mapped("sla_resolution_deadline")), {self.at(1, 11)})
 
     def test_ticket_list_reads_only_stored_sla_fields(self):
-        """The SLA columns and badges of the ticket list come with the
-        list's own query: no per-row compute (a related field such as the
-        tier color cost a third of what the add-ons add to a page)."""
+        """The SLA columns and badges of the ticket list are read from the
+        table: no per-row compute (a related field such as the tier color
+        cost a third of what the add-ons add to a page)."""
         view = self.env["helpdesk.ticket"].get_views([(False, "list")])
         arch = etree.fromstring(view["views"]["list"]["arch"])
         fields = self.env["helpdesk.ticket"]._fields
@@ -205,3 +206,67 @@ class TestSlaPerformance(SupportCertificationCase):
         self.assertIn("sla_resolution_state", sla_names)
         computed = [name for name in sla_names if not fields[name].store]
         self.assertFalse(computed, f"non-stored SLA fields in the list: {computed}")
+
+    def test_ticket_page_is_sorted_without_the_sla_columns(self):
+        """A page of the list is found by sorting every matching ticket; the
+        SLA columns are read afterwards for the page's rows only, by primary
+        key, in one query, and the page shows the same tickets and values."""
+        with freeze_time(self.at(0, 9)):
+            tickets = self._ticket(self.alice) | self._ticket(self.carol)
+            tickets |= self._ticket(self.alice, stage_id=self.stage_awaiting.id)
+            tickets |= self._ticket()
+        names = [
+            "name",
+            "stage_id",
+            "sla_tier_id",
+            "sla_resolution_deadline",
+            "sla_resolution_state",
+            "sla_at_risk",
+        ]
+
+        def shown(page):
+            return [
+                [t[n].id if n.endswith("_id") else t[n] for n in names] for t in page
+            ]
+
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            page = (
+                self.env["helpdesk.ticket"]
+                .with_user(self.agent)
+                .search_fetch(
+                    [("id", "in", tickets.ids)], names, limit=3, order="id desc"
+                )
+            )
+        ticket_selects = [
+            query.split(" FROM ")[0]
+            for query in queries
+            if query.startswith('SELECT "helpdesk_ticket"."id"')
+        ]
+        self.assertEqual(len(ticket_selects), 2, queries)
+        sorted_select, page_select = ticket_selects
+        self.assertIn('"helpdesk_ticket"."name"', sorted_select)
+        self.assertNotIn("sla_", sorted_select)
+        for name in names[2:]:
+            self.assertIn(f'"helpdesk_ticket"."{name}"', page_select)
+
+        self.assertEqual(page.ids, sorted(tickets.ids, reverse=True)[:3])
+        with self.assertQueryCount(0):
+            cached = shown(page)
+        self.env.invalidate_all()
+        self.assertEqual(cached, shown(page))
+        self.assertIn("paused", [values[4] for values in cached])
+
+    def test_ticket_search_without_limit_reads_in_one_query(self):
+        """Without a limit nothing is sorted away: one query, as before."""
+        tickets = self._ticket(self.alice) | self._ticket(self.carol)
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            self.env["helpdesk.ticket"].with_user(self.agent).search_fetch(
+                [("id", "in", tickets.ids)], ["name", "sla_tier_id"]
+            )
+        selects = [q for q in queries if q.startswith('SELECT "helpdesk_ticket"')]
+        self.assertEqual(len(selects), 1, queries)
+        self.assertIn("sla_tier_id", selects[0])
