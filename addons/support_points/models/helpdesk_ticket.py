@@ -333,12 +333,10 @@ class HelpdeskTicket(models.Model):
             # closing this very ticket both update its row: the second one
             # gets a serialization failure and is retried, and then sees it
             # charged.
+            # The closing email states the balance, which this closing does
+            # not change: the email reads it when it renders, in the one
+            # query of _compute_support_points_balance.
             ticket.write(dict(vals, support_charge_state="free"))
-            # the closing email states the balance, which this closing did
-            # not change: one read of the customer's row, put in cache
-            partner = ticket.commercial_partner_id
-            balances = partner._get_support_points_balances(ticket.company_id)
-            ticket._support_points_set_balance(balances.get(partner.id, 0))
             return True
         partner = ticket.commercial_partner_id
         company = ticket.company_id
