@@ -501,7 +501,8 @@ class HelpdeskTicket(models.Model):
         """Add the working hours paused until ``now`` to the tickets' paused
         time and move their deadlines accordingly, planned in batch and
         written with the paused time (no recomputation afterwards); in sudo,
-        see _sla_sync_pause."""
+        see _sla_sync_pause. The tickets that go on get a note with their new
+        deadline; closed ones none."""
         signatures = {}
         paused = {}
         for ticket in self:
@@ -525,6 +526,11 @@ class HelpdeskTicket(models.Model):
             self.browse(ids).write(dict(values))
         bodies = {}
         for ticket, (hours, _total) in paused.items():
+            if ticket.stage_id.closed:
+                # closed: the clocks stop rather than resume, and the
+                # stage's tracking already says so; the paused hours only
+                # decide whether the closing met the deadlines
+                continue
             # formatted outside the _() call: babel's extractor evaluates the
             # string literals of its arguments and cannot read an f-string
             hours_text = f"{hours:.2f}"
@@ -534,7 +540,8 @@ class HelpdeskTicket(models.Model):
                 hours=hours_text,
                 deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
-        self._sla_log_notes(bodies)
+        if bodies:
+            self._sla_log_notes(bodies)
 
     # ------------------------------------------------------------------
     # Chatter notes

@@ -229,13 +229,19 @@ class TestSlaDeadline(SupportCertificationCase):
             with self.subTest(broken=broken):
                 self.assertIsNone(Message._sla_note_rows([broken]))
 
-    def test_closing_a_paused_ticket_resumes_and_meets(self):
+    def test_closing_a_paused_ticket_stops_its_clocks_and_meets(self):
         with freeze_time(self.at(0, 10)):
             ticket = self._ticket(self.alice, self.agent)
         self._set_stage(ticket, self.stage_awaiting, self.at(0, 11))
         self._set_stage(ticket, self.stage_done, self.at(1, 15))
+        # the paused hours count: the closing is measured against the
+        # deadline they pushed
         self.assertEqual(ticket.sla_paused_hours, 10.0)
+        self.assertFalse(ticket.sla_paused_since)
         self.assertEqual(ticket.sla_resolution_state, "met")
+        # the clocks stop with the closing: no note says they resumed
+        self.assertTrue(self._notes(ticket, "SLA clock paused"))
+        self.assertFalse(self._notes(ticket, "SLA clock resumed"))
 
     def test_tier_change_mid_ticket(self):
         with freeze_time(self.at(0, 10)):
