@@ -32,6 +32,12 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-5000:]
     report = json.loads(out.read_text())
     assert report["scale"] == "tiny"
+    # every database measured was compacted first
+    assert set(report["compacted"]) == {
+        f"{prefix}_{k}" for k in ("base", "suite", "cron")
+    }
+    for sizes in report["compacted"].values():
+        assert 0 < sizes["after_mb"] <= sizes["before_mb"], sizes
     rows = {row["key"]: row for row in report["results"]}
     assert set(rows) == {
         "close",

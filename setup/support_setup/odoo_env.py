@@ -102,6 +102,20 @@ def psql(db, sql, *params):
         conn.close()
 
 
+def db_size(name):
+    """Size of database ``name`` in bytes."""
+    return psql("postgres", "SELECT pg_database_size(%s)", name)[0][0]
+
+
+def compact(db):
+    """Rewrite every table of ``db`` without its dead rows and refresh the
+    planner statistics (``VACUUM (FULL, ANALYZE)``); return the database's
+    size in bytes before and after."""
+    before = db_size(db)
+    psql(db, "VACUUM (FULL, ANALYZE)")
+    return before, db_size(db)
+
+
 def db_exists(name):
     return bool(psql("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", name))
 
