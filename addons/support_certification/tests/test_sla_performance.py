@@ -270,3 +270,37 @@ class TestSlaPerformance(SupportCertificationCase):
         selects = [q for q in queries if q.startswith('SELECT "helpdesk_ticket"')]
         self.assertEqual(len(selects), 1, queries)
         self.assertIn("sla_tier_id", selects[0])
+
+    def test_page_reads_every_addons_late_columns_in_one_query(self):
+        """With support_points installed too, both add-ons' columns of a page
+        are read after the sort in the same query, not one query each."""
+        Tickets = self.env["helpdesk.ticket"].with_user(self.agent)
+        later = Tickets._search_fetch_later_modules()
+        self.assertIn("support_certification", later)
+        late = [
+            name
+            for name, field in Tickets._fields.items()
+            if field.store and later.issuperset(field._modules)
+        ]
+        self.assertIn("sla_resolution_deadline", late)
+        if "support_points" in self.env["ir.module.module"]._installed():
+            self.assertIn("support_points", later)
+            self.assertIn("support_charge_state", late)
+        tickets = self._ticket(self.alice) | self._ticket(self.carol)
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            page = Tickets.search_fetch(
+                [("id", "in", tickets.ids)], ["name", *late], limit=1, order="id"
+            )
+        selects = [
+            query.split(" FROM ")[0]
+            for query in queries
+            if query.startswith('SELECT "helpdesk_ticket"."id"')
+        ]
+        self.assertEqual(len(selects), 2, queries)
+        sorted_select, page_select = selects
+        for name in late:
+            self.assertNotIn(f'"helpdesk_ticket"."{name}"', sorted_select)
+            self.assertIn(f'"helpdesk_ticket"."{name}"', page_select)
+        self.assertEqual(page, tickets[0])
