@@ -71,6 +71,19 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
         # few-millisecond list view, 5 for closing and the letter)
         expected = max(report["params"]["runs"], min_runs[key])
         assert len(row["ratios"]) == expected
+    # the closes take turns within each run: every side's run is cut into
+    # blocks (one close each at this scale, then the final flush), and the
+    # two sides' runs overlap in time instead of following each other
+    closes = report["params"]["close"]
+    for base_run, suite_run in zip(
+        rows["close"]["baseline"]["runs"], rows["close"]["addons"]["runs"], strict=True
+    ):
+        assert base_run["turns"] == suite_run["turns"] == closes + 1
+        (base_start, base_end), (suite_start, suite_end) = (
+            base_run["span"],
+            suite_run["span"],
+        )
+        assert base_start < suite_end and suite_start < base_end, (base_run, suite_run)
     assert all(row["result"] != "ERROR" for row in rows.values()), rows
     # the printed table has a line per scenario
     for row in rows.values():

@@ -7,12 +7,15 @@ factories: a baseline with only ``helpdesk_mgmt`` and ``mass_mailing`` and one
 with the three add-ons (plus, for the SLA cron, a copy of the latter with a large
 backlog of open tickets). Both registries are loaded in this one process; each
 scenario runs alternately on the baseline and on the add-ons database, inside a
-transaction that is rolled back, after a warm-up run. Reported: the median wall
-time and query count of each side, and the median of the per-run ratios
-(add-ons / baseline), against the target.
+transaction that is rolled back, after a warm-up run. The closes and the
+creations, minutes long, take turns block by block within each run
+(``measure_together``). Reported: the median wall time and query count of each
+side, and the median of the per-run ratios (add-ons / baseline), against the
+target.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -27,6 +30,9 @@ from . import (
     odoo_env,
 )
 from .seed import SEED_CONTEXT, Seeder, clone_rows
+
+# the clock the measurements' spans are given on
+STARTED = time.perf_counter()
 
 BASE_MODULES = ["helpdesk_mgmt", "mass_mailing"]
 SUITE_MODULES = ["support_points", "support_certification", "customer_letters"]
@@ -217,6 +223,59 @@ def measure(side, prepare, action, user=True, context=None):
     return result
 
 
+def measure_together(sides, prepare, steps, user=True):
+    """measure() on several sides at once, taking turns block by block.
+
+    ``steps(env, state)`` is a generator that yields after each block of
+    work.  Every side gets its own transaction (rolled back at the end); the
+    sides run one block each in turn, the first of them changing from one
+    turn to the next, and each side's time and queries are the sum of its
+    turns (the last one is the final flush).  A slowdown of the shared
+    machine during the run then weighs on every side alike, where runs one
+    after the other (a minute apart for the closes) each caught a different
+    one.
+    """
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(odoo_env.testing_mode())
+        runs = []
+        for side in sides:
+            cr = stack.enter_context(side.registry.cursor())
+            stack.enter_context(CommitRecorder(cr))
+            env = side.env(cr, user=user)
+            state = prepare(env)
+            env.flush_all()
+            env.invalidate_all()
+            runs.append({"env": env, "steps": steps(env, state), "turns": []})
+        pending, turn = list(runs), 0
+        while pending:
+            for run in pending[::-1] if turn % 2 else list(pending):
+                with odoo_env.Measure() as m:
+                    done = next(run["steps"], StopIteration) is StopIteration
+                    if done:
+                        run["env"].flush_all()
+                run["turns"].append(m)
+                if done:
+                    pending.remove(run)
+            turn += 1
+        for run in runs:
+            run["env"].cr.rollback()
+    return [
+        {
+            "seconds": sum(m.seconds for m in run["turns"]),
+            "queries": sum(m.queries for m in run["turns"]),
+            "batches": [],
+            "turns": len(run["turns"]),
+            # from the start of the side's first turn to the end of its last,
+            # in seconds since the benchmark began
+            "span": [
+                round(run["turns"][0].start - STARTED, 3),
+                round(run["turns"][-1].start + run["turns"][-1].seconds - STARTED, 3),
+            ],
+        }
+        for run in runs
+    ]
+
+
 # -- scenarios -----------------------------------------------------------------
 def open_tickets(env, limit):
     return env["helpdesk.ticket"].search(
@@ -228,18 +287,27 @@ def done_stage(env):
     return env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
 
 
-def run_close(side, params):
+# a run of closes is cut into this many turns per side (25 closes, about a
+# second, at the default scale)
+CLOSE_TURNS = 40
+
+
+def close_steps(params):
+    block = max(1, params["close"] // CLOSE_TURNS)
+
     def prepare(env):
         return open_tickets(env, params["close"]).ids
 
-    def action(env, ids):
+    def steps(env, ids):
         stage = done_stage(env)
-        for ticket in env["helpdesk.ticket"].browse(ids):
-            ticket.write({"stage_id": stage.id})
-            # what the commit after each request does: tracking, mails
-            env.cr.precommit.run()
+        for start in range(0, len(ids), block):
+            for ticket in env["helpdesk.ticket"].browse(ids[start : start + block]):
+                ticket.write({"stage_id": stage.id})
+                # what the commit after each request does: tracking, mails
+                env.cr.precommit.run()
+            yield
 
-    return measure(side, prepare, action)
+    return prepare, steps
 
 
 def run_ledger(side, params, partner_key):
@@ -317,7 +385,7 @@ def run_list(side, params):
     return measure(side, prepare, action)
 
 
-def run_create(side, params):
+def create_steps(params):
     def prepare(env):
         pools = Seeder(env, progress=False, commit=False).ticket_pools(
             contact_pool(env)
@@ -334,14 +402,15 @@ def run_create(side, params):
             vals_list.append(f.clean_vals(env["helpdesk.ticket"], vals))
         return vals_list
 
-    def action(env, vals_list):
+    def steps(env, vals_list):
         # arriving in batches of 100 (e.g. the mail gateway's fetch)
         Ticket = env["helpdesk.ticket"].with_context(**SEED_CONTEXT)
         for start in range(0, len(vals_list), 100):
             Ticket.create(vals_list[start : start + 100])
             env.flush_all()
+            yield
 
-    return measure(side, prepare, action)
+    return prepare, steps
 
 
 def contact_pool(env):
@@ -696,7 +765,11 @@ def summarize(samples):
         "seconds": statistics.median(s["seconds"] for s in samples),
         "queries": statistics.median(s["queries"] for s in samples),
         "runs": [
-            {"seconds": round(s["seconds"], 4), "queries": s["queries"]}
+            {
+                "seconds": round(s["seconds"], 4),
+                "queries": s["queries"],
+                **{key: s[key] for key in ("turns", "span") if key in s},
+            }
             for s in samples
         ],
     }
@@ -861,11 +934,11 @@ def main(argv=None):
     )
 
     pairs = {
-        "close": (run_close, run_close),
         "list": (run_list, run_list),
-        "create": (run_create, run_create),
         "letter": (run_mailing, run_letter if suite.has("customer.letter") else None),
     }
+    # minutes per run: both sides take turns within each run
+    together = {"close": close_steps, "create": create_steps}
     results = []
     for scenario in SCENARIOS:
         if scenario.key not in only:
@@ -874,7 +947,13 @@ def main(argv=None):
         log(f"measuring: {title}")
         row = {"key": scenario.key, "title": title, "target": scenario.target}
         try:
-            if scenario.key in pairs:
+            if scenario.key in together:
+                row.update(
+                    measure_pair_together(
+                        together[scenario.key], base, suite, params, scenario.min_runs
+                    )
+                )
+            elif scenario.key in pairs:
                 row.update(
                     measure_pair(
                         pairs[scenario.key], base, suite, params, scenario.min_runs
@@ -919,15 +998,33 @@ def main(argv=None):
     return 1 if any(r["result"] == "ERROR" for r in results) else 0
 
 
+def warm_params(params):
+    """A tenth of the sizes, for the warm-up run: fills caches, compiles templates."""
+    return {
+        k: v if k in ("runs", "page") else max(1, v // 10) for k, v in params.items()
+    }
+
+
+def pair_summary(base_samples, suite_samples):
+    ratios = [
+        s["seconds"] / b["seconds"]
+        for b, s in zip(base_samples, suite_samples, strict=True)
+        if b["seconds"]
+    ]
+    return {
+        "baseline": summarize(base_samples),
+        "addons": summarize(suite_samples),
+        "ratio": statistics.median(ratios) if ratios else None,
+        "ratios": [round(r, 3) for r in ratios],
+    }
+
+
 def measure_pair(runners, base, suite, params, min_runs=0):
     base_runner, suite_runner = runners
     if suite_runner is None:
         return {"result": "n/a", "note": "customer_letters has no letter model yet"}
-    base_samples, suite_samples, ratios = [], [], []
-    # warm-up on a tenth of the size: fills caches, compiles templates
-    warm = {
-        k: v if k in ("runs", "page") else max(1, v // 10) for k, v in params.items()
-    }
+    base_samples, suite_samples = [], []
+    warm = warm_params(params)
     base_runner(base, warm)
     suite_runner(suite, warm)
     for run in range(max(params["runs"], min_runs)):
@@ -941,14 +1038,19 @@ def measure_pair(runners, base, suite, params, min_runs=0):
             s = suite_runner(suite, params)
         base_samples.append(b)
         suite_samples.append(s)
-        ratios.append(s["seconds"] / b["seconds"] if b["seconds"] else None)
-    ratios = [r for r in ratios if r is not None]
-    return {
-        "baseline": summarize(base_samples),
-        "addons": summarize(suite_samples),
-        "ratio": statistics.median(ratios) if ratios else None,
-        "ratios": [round(r, 3) for r in ratios],
-    }
+    return pair_summary(base_samples, suite_samples)
+
+
+def measure_pair_together(spec, base, suite, params, min_runs=0):
+    """Pairs whose two runs take turns block by block (``measure_together``);
+    ``spec(params)`` returns the ``prepare`` and ``steps`` of both sides."""
+    measure_together((base, suite), *spec(warm_params(params)))
+    base_samples, suite_samples = [], []
+    for _run in range(max(params["runs"], min_runs)):
+        b, s = measure_together((base, suite), *spec(params))
+        base_samples.append(b)
+        suite_samples.append(s)
+    return pair_summary(base_samples, suite_samples)
 
 
 def measure_ledger(suite, params):
