@@ -100,8 +100,9 @@ SCENARIOS = [
         "close {close} tickets via stage (automation on)",
         "<= 1.3x",
         1.3,
-        # a minute per pair, but its pairs spread from 1.07x to 1.38x within
-        # one run on this shared machine: five of them for the median
+        # a minute per pair; run one side after the other, the pairs of one
+        # run spread from 1.07x to 1.46x on this shared machine, taking turns
+        # (measure_together) from 1.23x to 1.32x: five of them for the median
         min_runs=5,
     ),
     Scenario(
@@ -126,8 +127,9 @@ SCENARIOS = [
         "create {create} tickets (SLA deadlines)",
         "<= 1.25x",
         1.25,
-        # fifteen seconds a pair, and three pairs of one run gave 1.18x, 1.25x
-        # and 1.30x: five of them for the median, as for the closes
+        # half a minute a pair; one side after the other, three pairs of one
+        # run gave 1.18x, 1.25x and 1.30x, taking turns 1.14x to 1.20x: five
+        # of them for the median, as for the closes
         min_runs=5,
     ),
     Scenario(
