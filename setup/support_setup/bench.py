@@ -102,7 +102,7 @@ SCENARIOS = [
         1.3,
         # a minute per pair; run one side after the other, the pairs of one
         # run spread from 1.07x to 1.46x on this shared machine, taking turns
-        # (measure_together) from 1.23x to 1.32x: five of them for the median
+        # (measure_together) from 1.23x to 1.33x: five of them for the median
         min_runs=5,
     ),
     Scenario(
@@ -128,7 +128,7 @@ SCENARIOS = [
         "<= 1.25x",
         1.25,
         # half a minute a pair; one side after the other, three pairs of one
-        # run gave 1.18x, 1.25x and 1.30x, taking turns 1.14x to 1.20x: five
+        # run gave 1.18x, 1.25x and 1.30x, taking turns 1.13x to 1.20x: five
         # of them for the median, as for the closes
         min_runs=5,
     ),
