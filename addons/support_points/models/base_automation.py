@@ -37,6 +37,26 @@ def _released_environments(env):
                 lazy_property.reset_all(new_env)
 
 
+def _prefetch_old_values(records, vals):
+    """Read the old values base_automation is about to read, through
+    ``records`` itself.
+
+    base_automation reads them on ``records.filtered("id")``, a new recordset
+    whose prefetch set is the written records alone.  Code writing records one
+    by one in a loop (``for ticket in tickets: ticket.write(...)``) then
+    fetched each one's row in a query of its own, where the ORM fetches the
+    rows of the whole loop at once.  Read through ``records``, the values come
+    with those of its prefetch set, and base_automation finds them in cache.
+    """
+    fields_ = records._fields
+    # the first record, taken by iteration, which keeps the prefetch set
+    first = next(iter(records), None)
+    if first is not None:
+        for name in vals:
+            if name in fields_ and fields_[name].store:
+                fields_[name].__get__(first)
+
+
 def _make_write_guard(patched):
     """Wrap base_automation's ``write`` patch: skip it when no automation of
     the model can fire for the fields written."""
@@ -44,6 +64,7 @@ def _make_write_guard(patched):
     def write(self, vals, **kw):
         automations = self.env["base.automation"]
         if automations._support_may_trigger(self._name, vals):
+            _prefetch_old_values(self, vals)
             with _released_environments(self.env):
                 return patched(self, vals, **kw)
         return patched.origin(self, vals, **kw)

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import gc
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import Command
@@ -147,3 +148,25 @@ class TestAutomationGuard(SupportChargeCommon):
             gc.enable()
         self.assertEqual(tickets.mapped("support_charge_state"), ["charged"] * 2)
         self.assertFalse(left, "environments of the automation left for gc")
+
+    def test_closing_tickets_one_by_one_reads_their_rows_at_once(self):
+        # base_automation reads the old values on a recordset that prefetches
+        # only the ticket written: a loop closing tickets one by one fetched
+        # each ticket's row in a query of its own
+        self._grant(self.customer, 4)
+        tickets = self._ticket() | self._ticket() | self._ticket() | self._ticket()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            for ticket in tickets.with_user(self.helpdesk_user):
+                self._close(ticket)
+        rows = [
+            query
+            for query in queries
+            if query.startswith('SELECT "helpdesk_ticket"."id", ')
+            and '"helpdesk_ticket"."description"' in query
+        ]
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual(tickets.mapped("support_charge_state"), ["charged"] * 4)
+        self.assertEqual(self.customer.support_points_balance, 0)
