@@ -190,6 +190,8 @@ class HelpdeskTicket(models.Model):
         company): an index lookup per ticket, where a join let PostgreSQL
         hash the whole balance table for a page of 80 tickets.
         """
+        if self._support_points_customers_cached():
+            return self._support_points_balance_figures_cached()
         self.flush_recordset(["partner_id", "commercial_partner_id", "company_id"])
         self.env["res.company"].flush_model(["support_points_low_threshold"])
         self.env.cr.execute(
@@ -206,6 +208,62 @@ class HelpdeskTicket(models.Model):
             )
         )
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    def _support_points_customers_cached(self):
+        """Whether the customer, commercial customer and company of every
+        ticket of ``self`` are in cache (e.g. a ticket being closed, read
+        just before); reading them then costs no query (one whose customer
+        changed meanwhile recomputes its commercial customer on access)."""
+        cache = self.env.cache
+        return not any(
+            next(iter(cache.get_missing_ids(self, self._fields[name])), None)
+            for name in ("partner_id", "commercial_partner_id", "company_id")
+        )
+
+    def _support_points_balance_figures_cached(self):
+        """``_support_points_balance_figures`` for tickets whose customers
+        and companies are in cache: only the balance rows are read, by their
+        unique key, a statement PostgreSQL plans in a tenth of the time of
+        the one joining the tickets."""
+        keys = {
+            ticket.id: (
+                ticket.commercial_partner_id.id,
+                ticket.company_id,
+                bool(ticket.partner_id),
+            )
+            for ticket in self
+        }
+        pairs = tuple(
+            {
+                (partner, company.id)
+                for partner, company, _has in keys.values()
+                if partner and company
+            }
+        )
+        balances = {}
+        if pairs:
+            self.env["support.points.balance"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT partner_id, company_id, balance "
+                    "FROM support_points_balance "
+                    "WHERE (partner_id, company_id) IN %s",
+                    pairs,
+                )
+            )
+            balances = {
+                (partner, company): balance
+                for partner, company, balance in self.env.cr.fetchall()
+            }
+        return {
+            ticket_id: (
+                bool(company),
+                has_partner,
+                balances.get((partner, company.id), 0) or 0,
+                company.support_points_low_threshold or 0,
+            )
+            for ticket_id, (partner, company, has_partner) in keys.items()
+        }
 
     # ------------------------------------------------------------------
     # Pages of tickets
