@@ -208,14 +208,14 @@ class HelpdeskTicket(models.Model):
         return "running" if now <= deadline else "breached"
 
     @api.model
-    def _sla_plan(self, keys, signatures=None):
+    def _sla_plan(self, keys, calendar_rows=None):
         """Plan deadlines for ``(tier, start, paused hours)`` keys.
 
         Keys sharing a tier and a start are planned in one walk over the
         tier calendar's work intervals, so a batch of tickets created together
         costs one interval computation per tier whatever its size; the
         calendar is read once per planning window for the whole batch
-        (``signatures``, see ``support.sla.tier._get_work_intervals``).
+        (``calendar_rows``, see ``support.sla.tier._get_work_intervals``).
         Return ``{key: {deadline field: datetime}}``.
         """
         by_tier_start = defaultdict(set)
@@ -223,8 +223,8 @@ class HelpdeskTicket(models.Model):
             if tier and start:
                 by_tier_start[(tier, start)].add(paused or 0.0)
         plans = {}
-        if signatures is None:
-            signatures = {}
+        if calendar_rows is None:
+            calendar_rows = {}
         for (tier, start), paused_set in by_tier_start.items():
             # sudo: the tier and its calendar only drive the deadlines; the
             # ticket's author (e.g. a portal user) may not read them.
@@ -235,7 +235,7 @@ class HelpdeskTicket(models.Model):
             moments = tier_sudo._plan_work_hours(
                 start,
                 [h for hours in amounts.values() for h in hours.values()],
-                signatures,
+                calendar_rows,
             )
             for paused, hours in amounts.items():
                 plans[(tier, start, paused)] = {
@@ -518,18 +518,18 @@ class HelpdeskTicket(models.Model):
         written with the paused time (no recomputation afterwards); in sudo,
         see _sla_sync_pause. The tickets that go on get a note with their new
         deadline; closed ones none."""
-        signatures = {}
+        calendar_rows = {}
         paused = {}
         for ticket in self:
             hours = ticket.sla_tier_id._work_hours_between(
-                ticket.sla_paused_since, now, signatures
+                ticket.sla_paused_since, now, calendar_rows
             )
             paused[ticket] = (hours, round(ticket.sla_paused_hours + hours, 4))
         keys = {
             ticket: (ticket.sla_tier_id, ticket.sla_start_date, total)
             for ticket, (_hours, total) in paused.items()
         }
-        plans = self._sla_plan(keys.values(), signatures)
+        plans = self._sla_plan(keys.values(), calendar_rows)
         no_plan = dict.fromkeys(DEADLINE_FIELDS.values(), False)
         by_values = defaultdict(list)
         for ticket, key in keys.items():

@@ -153,14 +153,14 @@ class SupportSlaTier(models.Model):
     # Deadline planning
     # ------------------------------------------------------------------
 
-    def _plan_work_hours(self, start, hours_list, signatures=None):
+    def _plan_work_hours(self, start, hours_list, calendar_rows=None):
         """Return ``{hours: datetime}``: the moments at which each amount of
         working hours of the tier's calendar has elapsed after ``start``.
 
         ``start`` and the results are naive UTC datetimes. All amounts are
         planned in one walk over the work intervals (calendar leaves count as
         non-working), so a batch of tickets sharing a tier and a start costs
-        one interval computation. ``signatures``: see ``_get_work_intervals``.
+        one interval computation. ``calendar_rows``: see ``_get_work_intervals``.
         """
         self.ensure_one()
         calendar = self.calendar_id
@@ -168,13 +168,15 @@ class SupportSlaTier(models.Model):
         result = {}
         if not todo or not calendar:
             return result
+        if calendar_rows is None:
+            calendar_rows = {}
         window_start = self._plan_window_start(start)
         start_aware = utc.localize(start)
         elapsed = 0.0
         for _n in range(PLAN_MAX_WINDOWS):
             window_end = window_start + PLAN_WINDOW
             for interval_start, interval_stop in self._get_work_intervals(
-                calendar, window_start, window_end, signatures
+                calendar, window_start, window_end, calendar_rows
             ):
                 if interval_stop <= start_aware:
                     continue
@@ -199,23 +201,25 @@ class SupportSlaTier(models.Model):
         return utc.localize(PLAN_EPOCH + windows * PLAN_WINDOW)
 
     @api.model
-    def _get_work_intervals(self, calendar, window_start, window_end, signatures=None):
+    def _get_work_intervals(
+        self, calendar, window_start, window_end, calendar_rows=None
+    ):
         """Work intervals ``[(start, stop)]`` (aware UTC) of ``calendar``
         between two aware datetimes, its leaves excluded; cached.
 
-        ``signatures`` is an optional dict, owned by the caller for the span
-        of one computation (never across transactions), that keeps the
-        calendar signature of each window read so far: a batch of tickets
-        then reads it once per window instead of once per ticket.
+        ``calendar_rows`` is an optional dict, owned by the caller for the span
+        of one computation (never across transactions), that keeps the rows
+        of each calendar read so far (see ``_calendar_rows``): a batch of
+        tickets, or a ticket whose deadlines span several windows, then reads
+        each calendar once instead of once per window.
         """
-        if signatures is None:
-            signatures = {}
-        sig_key = (calendar.id, window_start, window_end)
-        if sig_key not in signatures:
-            signatures[sig_key] = self._calendar_signature(
-                calendar, window_start, window_end
-            )
-        key = (self.env.cr.dbname, *sig_key, signatures[sig_key])
+        if calendar_rows is None:
+            calendar_rows = {}
+        rows = calendar_rows.get(calendar.id)
+        if rows is None:
+            rows = calendar_rows[calendar.id] = self._calendar_rows(calendar)
+        signature = self._window_signature(rows, window_start, window_end)
+        key = (self.env.cr.dbname, calendar.id, window_start, window_end, signature)
         intervals = _WORK_INTERVALS_CACHE.get(key)
         if intervals is None:
             work = calendar._work_intervals_batch(window_start, window_end)[False]
@@ -227,8 +231,15 @@ class SupportSlaTier(models.Model):
         return intervals
 
     @api.model
-    def _calendar_signature(self, calendar, window_start, window_end):
-        """Text of every row deciding the work intervals of the window."""
+    def _calendar_rows(self, calendar):
+        """Text of every row that can decide the work intervals of
+        ``calendar``: ``(calendar, attendances, leaves)``, the leaves as
+        ``(date_from, date_to, text)`` (every window of the calendar takes
+        those it overlaps, see ``_window_signature``).
+
+        One statement for all the windows of the calendar: a statement per
+        window cost each closing from a paused stage two or three of them.
+        """
         self.env["resource.calendar"].flush_model()
         self.env["resource.calendar.attendance"].flush_model()
         self.env["resource.calendar.leaves"].flush_model()
@@ -240,39 +251,59 @@ class SupportSlaTier(models.Model):
                     (SELECT array_agg(a::text ORDER BY a.id)
                        FROM resource_calendar_attendance a
                       WHERE a.calendar_id = %(cal)s),
-                    (SELECT array_agg(l::text ORDER BY l.id)
-                       FROM resource_calendar_leaves l
-                      WHERE (l.calendar_id = %(cal)s OR l.calendar_id IS NULL)
-                        AND l.resource_id IS NULL
-                        AND l.date_from <= %(stop)s
-                        AND l.date_to >= %(start)s)
+                    leaves.starts, leaves.stops, leaves.texts
+                FROM (
+                    SELECT array_agg(l.date_from ORDER BY l.id) AS starts,
+                           array_agg(l.date_to ORDER BY l.id) AS stops,
+                           array_agg(l::text ORDER BY l.id) AS texts
+                      FROM resource_calendar_leaves l
+                     WHERE (l.calendar_id = %(cal)s OR l.calendar_id IS NULL)
+                       AND l.resource_id IS NULL
+                ) leaves
                 """,
                 cal=calendar.id,
-                start=window_start.replace(tzinfo=None) - timedelta(days=1),
-                stop=window_end.replace(tzinfo=None) + timedelta(days=1),
             )
         )
-        return tuple(
-            tuple(value) if isinstance(value, list) else value
-            for value in self.env.cr.fetchone()
+        calendar_text, attendances, starts, stops, texts = self.env.cr.fetchone()
+        leaves = tuple(zip(starts or (), stops or (), texts or (), strict=True))
+        return calendar_text, tuple(attendances or ()), leaves
+
+    @api.model
+    def _window_signature(self, rows, window_start, window_end):
+        """The rows of ``_calendar_rows`` that decide the work intervals of
+        one window: the calendar, its attendances and the leaves overlapping
+        the window (with a day of margin for time zones)."""
+        calendar_text, attendances, leaves = rows
+        low = window_start.replace(tzinfo=None) - timedelta(days=1)
+        high = window_end.replace(tzinfo=None) + timedelta(days=1)
+        return (
+            calendar_text,
+            attendances,
+            tuple(
+                text
+                for date_from, date_to, text in leaves
+                if date_from <= high and date_to >= low
+            ),
         )
 
-    def _work_hours_between(self, start, stop, signatures=None):
+    def _work_hours_between(self, start, stop, calendar_rows=None):
         """Working hours of the tier's calendar between two naive UTC
         datetimes, its leaves excluded, counted on the same cached work
-        intervals as the deadlines. ``signatures``: see ``_get_work_intervals``.
+        intervals as the deadlines. ``calendar_rows``: see ``_get_work_intervals``.
         """
         self.ensure_one()
         calendar = self.calendar_id
         if not calendar or not start or not stop or stop <= start:
             return 0.0
+        if calendar_rows is None:
+            calendar_rows = {}
         start_aware, stop_aware = utc.localize(start), utc.localize(stop)
         window_start = self._plan_window_start(start)
         seconds = 0.0
         while window_start < stop_aware:
             window_end = window_start + PLAN_WINDOW
             for interval_start, interval_stop in self._get_work_intervals(
-                calendar, window_start, window_end, signatures
+                calendar, window_start, window_end, calendar_rows
             ):
                 low = max(interval_start, start_aware)
                 high = min(interval_stop, stop_aware)
