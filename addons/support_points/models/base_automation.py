@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
+import functools
 from contextlib import contextmanager
 
 import psycopg2
@@ -55,6 +57,26 @@ def _prefetch_old_values(records, vals):
         for name in vals:
             if name in fields_ and fields_[name].store:
                 fields_[name].__get__(first)
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_domain(text):
+    """The domain written in ``text`` as a tuple of its terms when it names
+    no variable (``uid``, ``time``...), else None."""
+    try:
+        domain = ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(domain, list):
+        return None
+
+    def freeze(value):
+        # shared by every call: nothing in it may change
+        if isinstance(value, list | tuple):
+            return tuple(freeze(item) for item in value)
+        return value
+
+    return freeze(domain)
 
 
 def _make_write_guard(patched):
@@ -230,6 +252,45 @@ class BaseAutomation(models.Model):
             # above depend on it
             self.env.registry.clear_cache()
         return res
+
+    def _filter_pre(self, records, feedback=False):
+        domain = self._support_literal_domain("filter_pre_domain", records)
+        if domain is None:
+            return super()._filter_pre(records, feedback=feedback)
+        return self._support_filter(records, domain, feedback)
+
+    def _filter_post_export_domain(self, records, feedback=False):
+        domain = self._support_literal_domain("filter_domain", records)
+        if domain is None:
+            return super()._filter_post_export_domain(records, feedback=feedback)
+        return self._support_filter(records, domain, feedback), domain
+
+    def _support_literal_domain(self, fname, records):
+        """The automation's domain ``fname`` when it is a plain literal (as
+        the charge automation's ``[("stage_id.closed", "=", True)]``), else
+        None.
+
+        base_automation evaluates its domains with ``safe_eval`` in a fresh
+        evaluation context (user, model, date modules) every time a record is
+        written: for a literal domain that is the same list every time, read
+        here once per process.
+        """
+        # sudo: as base_automation reads its domains
+        text = self.sudo()[fname]
+        if not text or not records:
+            return None
+        domain = _literal_domain(text)
+        return list(domain) if domain is not None else None
+
+    @staticmethod
+    def _support_filter(records, domain, feedback):
+        """The records of ``records`` matching ``domain``, as base_automation
+        filters them (in sudo, returned in the caller's environment)."""
+        if feedback:
+            # the flag base_automation sets to detect automations run while
+            # the domain is evaluated
+            records = records.with_context(__action_feedback=True)
+        return records.sudo().filtered_domain(domain).with_env(records.env)
 
     @api.model
     def _add_postmortem(self, e):

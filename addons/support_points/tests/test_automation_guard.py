@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.tools import safe_eval as safe_eval_module
 
 from .common import SupportChargeCommon
 
@@ -170,3 +171,33 @@ class TestAutomationGuard(SupportChargeCommon):
         self.assertEqual(len(rows), 1, rows)
         self.assertEqual(tickets.mapped("support_charge_state"), ["charged"] * 4)
         self.assertEqual(self.customer.support_points_balance, 0)
+
+    def test_literal_condition_is_not_evaluated_as_python(self):
+        # the charge automation's condition is a plain list: read once, not
+        # evaluated with safe_eval on every closing; it still filters
+        self._grant(self.customer, 3)
+        closing, moving = self._ticket(), self._ticket()
+        self._close(self._ticket())  # warm-up
+        condition = self.env.ref(
+            "support_points.automation_ticket_close_charge"
+        ).filter_domain
+        with patch.object(
+            safe_eval_module, "safe_eval", wraps=safe_eval_module.safe_eval
+        ) as evaluations:
+            self._close(closing)
+            moving.write({"stage_id": self.stage_new.id})
+            self.env.flush_all()
+        self.assertNotIn(condition, [call.args[0] for call in evaluations.mock_calls])
+        self.assertEqual(closing.support_charge_state, "charged")
+        self.assertEqual(moving.support_charge_state, "none", "not a closed stage")
+
+    def test_condition_naming_variables_is_still_evaluated(self):
+        automation = self._automation(
+            "on_write", ["name"], "records.write({'priority': '3'})"
+        )
+        automation.filter_domain = "[('user_id', '=', uid)]"
+        mine = self._ticket(user_id=self.env.uid, priority="0")
+        theirs = self._ticket(user_id=self.helpdesk_user.id, priority="0")
+        (mine | theirs).write({"name": "Renamed"})
+        self.assertEqual(mine.priority, "3")
+        self.assertEqual(theirs.priority, "0")
