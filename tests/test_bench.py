@@ -88,3 +88,24 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
     # the printed table has a line per scenario
     for row in rows.values():
         assert row["title"] in result.stdout
+
+
+def test_missing_odoo_config_is_explained(tmp_path):
+    """setup/serve writes the virtualenv's odoo.conf; before it has run, the
+    benchmark and the seeder say so instead of printing Odoo's usage."""
+    missing = tmp_path / "odoo.conf"
+    seed = os.path.join(os.path.dirname(BENCH), "seed")
+    for command in (
+        [BENCH, "--scale", "tiny", "-c", str(missing), "--db-prefix", "nothing"],
+        [seed, "-c", str(missing), "-d", "nothing"],
+    ):
+        result = subprocess.run(
+            [sys.executable, *command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"no Odoo configuration file at {missing}" in result.stderr
+        assert "setup/serve" in result.stderr

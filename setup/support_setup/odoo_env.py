@@ -32,6 +32,11 @@ _loaded = {}
 
 def load(config, log_level="warn"):
     """Parse the Odoo config once per process."""
+    if not os.path.isfile(config):
+        sys.exit(
+            f"error: no Odoo configuration file at {config}: run setup/serve once "
+            "(it writes it), or give one with -c/--config or $ODOO_CONF."
+        )
     import odoo
 
     if not _loaded:
