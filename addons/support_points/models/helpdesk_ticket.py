@@ -190,7 +190,9 @@ class HelpdeskTicket(models.Model):
         company): an index lookup per ticket, where a join let PostgreSQL
         hash the whole balance table for a page of 80 tickets.
         """
-        if self._support_points_customers_cached():
+        # one ticket (the one being closed): a page of tickets keeps the
+        # joined query, which PostgreSQL serves by index for every row
+        if len(self) == 1 and self._support_points_customers_cached():
             return self._support_points_balance_figures_cached()
         self.flush_recordset(["partner_id", "commercial_partner_id", "company_id"])
         self.env["res.company"].flush_model(["support_points_low_threshold"])
