@@ -59,6 +59,14 @@ def _prefetch_old_values(records, vals):
                 fields_[name].__get__(first)
 
 
+def freeze_domain(value):
+    """``value`` (a domain or one of its terms) with every list and tuple
+    in it turned into a tuple, to be kept and shared."""
+    if isinstance(value, list | tuple):
+        return tuple(freeze_domain(item) for item in value)
+    return value
+
+
 @functools.lru_cache(maxsize=256)
 def _literal_domain(text):
     """The domain written in ``text`` as a tuple of its terms when it names
@@ -69,14 +77,8 @@ def _literal_domain(text):
         return None
     if not isinstance(domain, list):
         return None
-
-    def freeze(value):
-        # shared by every call: nothing in it may change
-        if isinstance(value, list | tuple):
-            return tuple(freeze(item) for item in value)
-        return value
-
-    return freeze(domain)
+    # shared by every call: nothing in it may change
+    return freeze_domain(domain)
 
 
 def _make_write_guard(patched):

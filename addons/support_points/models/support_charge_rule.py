@@ -7,6 +7,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import datetime, safe_eval
 
+from .base_automation import freeze_domain
+
 _logger = logging.getLogger(__name__)
 
 
@@ -119,12 +121,7 @@ class SupportChargeRule(models.Model):
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
 
-        def freeze(value):
-            if isinstance(value, list | tuple):
-                return tuple(freeze(item) for item in value)
-            return value
-
-        return freeze(domain)
+        return freeze_domain(domain)
 
     @api.model
     @tools.ormcache("company_id")
