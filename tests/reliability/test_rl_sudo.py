@@ -40,6 +40,14 @@ SUDO_SITES = {
     ("support_points/models/base_automation.py", "_support_write_trigger_fields"): [
         "test_portal_cannot_trigger_a_charge",
     ],
+    # the charge automation's condition: read and applied as base_automation
+    # does, on the tickets the caller writes only
+    ("support_points/models/base_automation.py", "_support_literal_domain"): [
+        "test_agent_cannot_change_or_widen_the_charge_condition",
+    ],
+    ("support_points/models/base_automation.py", "_support_filter"): [
+        "test_agent_cannot_change_or_widen_the_charge_condition",
+    ],
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"): [
         "test_fee_reaches_invoice_without_agent_invoice_rights",
     ],
@@ -301,6 +309,43 @@ def test_agent_cannot_skip_the_charge_by_writing_its_state(rl_world):
         "support.points.move", [("ticket_id", "=", ticket)], ["points", "kind"]
     )
     assert [(m["kind"], m["points"]) for m in lines] == [("consume", -1)]
+
+
+def test_agent_cannot_change_or_widen_the_charge_condition(rl_world):
+    world = rl_world
+    ids = world.ids
+    automation = world.ref("support_points.automation_ticket_close_charge")
+    condition = world.admin.read("base.automation", [automation], ["filter_domain"])
+    agent = world.rpc("hd_all")
+    fault = _fault(
+        lambda: agent.write("base.automation", [automation], {"filter_domain": "[]"})
+    )
+    assert fault is not None and fault.faultCode == FAULT_ACCESS
+    assert (
+        world.admin.read("base.automation", [automation], ["filter_domain"])
+        == condition
+    )
+    # the condition is applied in sudo: it must not let an agent who sees
+    # only their own tickets close (and charge) someone else's
+    own_agent = world.rpc("hd_own")
+    own = _new_ticket(world, user_id=ids["user_hd_own"])
+    other = _new_ticket(world, user_id=ids["user_hd_all"])
+    closed = world.ref(CLOSED_STAGE)
+    fault = _fault(
+        lambda: own_agent.write("helpdesk.ticket", [other], {"stage_id": closed})
+    )
+    assert fault is not None and fault.faultCode == FAULT_ACCESS
+    own_agent.write("helpdesk.ticket", [own], {"stage_id": closed})
+    tickets = world.admin.read(
+        "helpdesk.ticket", [own, other], ["stage_id", "support_charge_state"]
+    )
+    states = {t["id"]: (t["stage_id"][0], t["support_charge_state"]) for t in tickets}
+    assert states[own] == (closed, "charged")
+    assert states[other][1] == "none" and states[other][0] != closed
+    lines = world.admin.search_read(
+        "support.points.move", [("ticket_id", "in", [own, other])], ["ticket_id"]
+    )
+    assert [m["ticket_id"][0] for m in lines] == [own]
 
 
 def test_fee_reaches_invoice_without_agent_invoice_rights(rl_world):

@@ -292,6 +292,8 @@ class BaseAutomation(models.Model):
             # the flag base_automation sets to detect automations run while
             # the domain is evaluated
             records = records.with_context(__action_feedback=True)
+        # sudo: as base_automation filters; only the records the caller
+        # writes are filtered, and they are returned in the caller's env
         return records.sudo().filtered_domain(domain).with_env(records.env)
 
     @api.model
