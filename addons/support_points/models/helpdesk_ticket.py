@@ -223,48 +223,33 @@ class HelpdeskTicket(models.Model):
         )
 
     def _support_points_balance_figures_cached(self):
-        """``_support_points_balance_figures`` for tickets whose customers
-        and companies are in cache: only the balance rows are read, by their
+        """``_support_points_balance_figures`` for one ticket whose customer
+        and company are in cache: only its balance row is read, by its
         unique key, a statement PostgreSQL plans in a tenth of the time of
         the one joining the tickets."""
-        keys = {
-            ticket.id: (
-                ticket.commercial_partner_id.id,
-                ticket.company_id,
-                bool(ticket.partner_id),
-            )
-            for ticket in self
-        }
-        pairs = tuple(
-            {
-                (partner, company.id)
-                for partner, company, _has in keys.values()
-                if partner and company
-            }
-        )
-        balances = {}
-        if pairs:
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        company = self.company_id
+        balance = 0
+        if partner and company:
             self.env["support.points.balance"].flush_model()
             self.env.cr.execute(
                 SQL(
-                    "SELECT partner_id, company_id, balance "
-                    "FROM support_points_balance "
-                    "WHERE (partner_id, company_id) IN %s",
-                    pairs,
+                    "SELECT balance FROM support_points_balance "
+                    "WHERE partner_id = %s AND company_id = %s",
+                    partner.id,
+                    company.id,
                 )
             )
-            balances = {
-                (partner, company): balance
-                for partner, company, balance in self.env.cr.fetchall()
-            }
+            row = self.env.cr.fetchone()
+            balance = (row and row[0]) or 0
         return {
-            ticket_id: (
+            self.id: (
                 bool(company),
-                has_partner,
-                balances.get((partner, company.id), 0) or 0,
+                bool(self.partner_id),
+                balance,
                 company.support_points_low_threshold or 0,
             )
-            for ticket_id, (partner, company, has_partner) in keys.items()
         }
 
     # ------------------------------------------------------------------
