@@ -3,4 +3,3 @@ from . import support_certification_level
 from . import support_certification
 from . import res_partner
 from . import helpdesk_ticket
-from . import mail_message

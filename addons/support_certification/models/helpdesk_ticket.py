@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import clean_context, format_datetime
+from odoo.tools import format_datetime
 
 SLA_STATES = [
     ("running", "Running"),
@@ -510,7 +510,7 @@ class HelpdeskTicket(models.Model):
                     stage=stage.name,
                 )
             bodies[ticket.id] = texts[stage.id]
-        self._sla_log_notes(bodies)
+        self._message_log_batch(bodies)
 
     def _sla_resume(self, now):
         """Add the working hours paused until ``now`` to the tickets' paused
@@ -556,50 +556,7 @@ class HelpdeskTicket(models.Model):
                 deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
         if bodies:
-            self._sla_log_notes(bodies)
-
-    # ------------------------------------------------------------------
-    # Chatter notes
-    # ------------------------------------------------------------------
-
-    def _sla_log_notes(self, bodies):
-        """Log ``bodies`` (``{ticket id: plain text}``) in the chatter of
-        ``self``: the notes of ``_message_log_batch``, with its very values,
-        inserted in one statement (see ``_message_create``)."""
-        return self.with_context(sla_insert_notes=True)._message_log_batch(bodies)
-
-    def _message_create(self, values_list):
-        """For ``_sla_log_notes``: insert the notes of ``_message_log_batch``
-        in one statement.
-
-        mail.message's create costs about a millisecond per message (default
-        values, sanitizing the body twice, cache), most of the cost of
-        creating tickets straight into a paused stage. These notes differ only
-        by their ticket and body: the values they share are converted once,
-        each distinct body sanitized once, and the rows are those the ORM
-        would insert. Anything else (attachments, recipients, tracking, a
-        mail.message whose create or stored fields other modules extend) goes
-        through the ORM.
-        """
-        if not self.env.context.get("sla_insert_notes") or not values_list:
-            return super()._message_create(values_list)
-        ignored = self._get_message_create_ignore_field_names()
-        kept_list = [
-            {key: value for key, value in values.items() if key not in ignored}
-            for values in values_list
-        ]
-        self._raise_for_invalid_parameters(
-            {key for values in kept_list for key in values},
-            restricting_names=self._get_message_create_valid_field_names(),
-        )
-        # as mail.thread does: no default values of the context for messages
-        messages = self.env["mail.message"].with_context(
-            clean_context(self.env.context)
-        )
-        rows = messages._sla_note_rows(kept_list)
-        if rows is None:
-            return super()._message_create(values_list)
-        return messages._sla_insert_notes(rows)
+            self._message_log_batch(bodies)
 
     # ------------------------------------------------------------------
     # First response

@@ -1,8 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import re
 from contextlib import contextmanager
 from datetime import date, timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 from pytz import utc
@@ -215,79 +213,6 @@ class TestSlaDeadline(SupportCertificationCase):
         self.assertEqual(ticket.sla_paused_since, self.at(0, 10))
         [note] = self._notes(ticket, "SLA clock paused")
         self.assertIn("Waiting &lt;b&gt;customer&lt;/b&gt; &amp; co", note.body)
-
-    def test_sla_notes_are_the_messages_of_message_log_batch(self):
-        """The SLA notes, inserted in one statement, are the messages mail's
-        _message_log_batch creates, field by field."""
-        Message = self.env["mail.message"]
-        text = "SLA clock paused: <b>Waiting</b> & co"
-        with freeze_time(self.at(0, 10)):
-            inserted_on, created_on = self.env["helpdesk.ticket"].create(
-                [
-                    {"name": name, "description": "x", "partner_id": self.alice.id}
-                    for name in ("Inserted", "Created")
-                ]
-            )
-            # as _sla_sync_pause calls them: in sudo, for an agent
-            with patch.object(
-                type(Message),
-                "_sla_insert_notes",
-                autospec=True,
-                side_effect=type(Message)._sla_insert_notes,
-            ) as insert:
-                inserted = (
-                    inserted_on.with_user(self.agent)
-                    .sudo()
-                    ._sla_log_notes({inserted_on.id: text})
-                )
-            created = (
-                created_on.with_user(self.agent)
-                .sudo()
-                ._message_log_batch({created_on.id: text})
-            )
-        self.assertEqual(insert.call_count, 1)
-        self.env.invalidate_all()
-        fnames = [
-            name
-            for name, field in Message._fields.items()
-            if field.store and name not in ("id", "res_id", "message_id")
-        ]
-        [inserted_values] = inserted.read(fnames)
-        [created_values] = created.read(fnames)
-        self.assertEqual(inserted.res_id, inserted_on.id)
-        self.assertEqual(inserted.author_id, self.agent.partner_id)
-        self.assertEqual(inserted.create_uid, self.agent)
-        self.assertIn("&lt;b&gt;Waiting&lt;/b&gt; &amp; co", inserted.body)
-        self.assertEqual(inserted_on.message_ids, inserted)
-        del inserted_values["id"], created_values["id"]
-        self.assertEqual(inserted_values, created_values)
-        for message in inserted | created:
-            self.assertTrue(
-                re.match(r"<[0-9.]+-openerp-message-notify@", message.message_id)
-            )
-
-    def test_sla_notes_with_more_than_text_go_through_the_orm(self):
-        values = {
-            "model": "helpdesk.ticket",
-            "res_id": 1,
-            "body": "Note",
-            "email_from": "a@example.com",
-            "message_id": "<1@example.com>",
-            "reply_to": "a@example.com",
-            "record_name": False,
-        }
-        Message = self.env["mail.message"]
-        self.assertTrue(Message._sla_note_rows([values]))
-        without_reply_to = dict(values)
-        del without_reply_to["reply_to"]
-        for broken in (
-            dict(values, partner_ids=[self.alice.id]),
-            dict(values, attachment_ids=[1]),
-            dict(values, body='<img src="data:image/png;base64,AAAA"/>'),
-            without_reply_to,
-        ):
-            with self.subTest(broken=broken):
-                self.assertIsNone(Message._sla_note_rows([broken]))
 
     def test_closing_a_paused_ticket_stops_its_clocks_and_meets(self):
         with freeze_time(self.at(0, 10)):
