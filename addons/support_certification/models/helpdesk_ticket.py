@@ -102,6 +102,8 @@ class HelpdeskTicket(models.Model):
     sla_paused_since = fields.Datetime(
         string="Paused Since",
         readonly=True,
+        # the "SLA Paused" filter; most tickets are not paused
+        index="btree_not_null",
         copy=False,
     )
     sla_response_state = fields.Selection(
@@ -243,52 +245,6 @@ class HelpdeskTicket(models.Model):
                     for kind, amount in hours.items()
                 }
         return plans
-
-    # ------------------------------------------------------------------
-    # Pages of tickets
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _search_fetch_later_modules(self):
-        """The add-ons whose ticket fields a page of tickets reads after its
-        search, by primary key (see ``search_fetch``).
-
-        Each add-on that defers its fields adds itself to what the add-ons
-        below it return, so the outermost override reads the fields of all
-        of them in one query.
-        """
-        below = getattr(super(), "_search_fetch_later_modules", None)
-        return (below() if below else frozenset()) | {"support_certification"}
-
-    @api.model
-    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
-        # A page of a list or kanban view is found by sorting every ticket
-        # that matches, and PostgreSQL carries each selected column through
-        # that sort: about half a millisecond per column per 20,000 tickets.
-        # This add-on's fields (the SLA tier, deadlines and states) are read
-        # afterwards for the rows of the page only, by primary key, in one
-        # query with those of the other add-ons that do the same.
-        later = limit and self._search_fetch_later_modules()
-        own = later and [
-            name
-            for name in field_names
-            if name in self._fields
-            and self._fields[name]._modules
-            and later.issuperset(self._fields[name]._modules)
-        ]
-        if not own:
-            return super().search_fetch(
-                domain, field_names, offset=offset, limit=limit, order=order
-            )
-        records = super().search_fetch(
-            domain,
-            [name for name in field_names if name not in own],
-            offset=offset,
-            limit=limit,
-            order=order,
-        )
-        records.fetch(own)
-        return records
 
     # ------------------------------------------------------------------
     # CRUD
