@@ -210,14 +210,14 @@ class HelpdeskTicket(models.Model):
         return "running" if now <= deadline else "breached"
 
     @api.model
-    def _sla_plan(self, keys, calendar_rows=None):
+    def _sla_plan(self, keys, work_intervals=None):
         """Plan deadlines for ``(tier, start, paused hours)`` keys.
 
         Keys sharing a tier and a start are planned in one walk over the
         tier calendar's work intervals, so a batch of tickets created together
         costs one interval computation per tier whatever its size; the
         calendar is read once per planning window for the whole batch
-        (``calendar_rows``, see ``support.sla.tier._get_work_intervals``).
+        (``work_intervals``, see ``support.sla.tier._get_work_intervals``).
         Return ``{key: {deadline field: datetime}}``.
         """
         by_tier_start = defaultdict(set)
@@ -225,8 +225,8 @@ class HelpdeskTicket(models.Model):
             if tier and start:
                 by_tier_start[(tier, start)].add(paused or 0.0)
         plans = {}
-        if calendar_rows is None:
-            calendar_rows = {}
+        if work_intervals is None:
+            work_intervals = {}
         for (tier, start), paused_set in by_tier_start.items():
             # sudo: the tier and its calendar only drive the deadlines; the
             # ticket's author (e.g. a portal user) may not read them.
@@ -237,7 +237,7 @@ class HelpdeskTicket(models.Model):
             moments = tier_sudo._plan_work_hours(
                 start,
                 [h for hours in amounts.values() for h in hours.values()],
-                calendar_rows,
+                work_intervals,
             )
             for paused, hours in amounts.items():
                 plans[(tier, start, paused)] = {
@@ -474,18 +474,18 @@ class HelpdeskTicket(models.Model):
         written with the paused time (no recomputation afterwards); in sudo,
         see _sla_sync_pause. The tickets that go on get a note with their new
         deadline; closed ones none."""
-        calendar_rows = {}
+        work_intervals = {}
         paused = {}
         for ticket in self:
             hours = ticket.sla_tier_id._work_hours_between(
-                ticket.sla_paused_since, now, calendar_rows
+                ticket.sla_paused_since, now, work_intervals
             )
             paused[ticket] = (hours, round(ticket.sla_paused_hours + hours, 4))
         keys = {
             ticket: (ticket.sla_tier_id, ticket.sla_start_date, total)
             for ticket, (_hours, total) in paused.items()
         }
-        plans = self._sla_plan(keys.values(), calendar_rows)
+        plans = self._sla_plan(keys.values(), work_intervals)
         no_plan = dict.fromkeys(DEADLINE_FIELDS.values(), False)
         by_values = defaultdict(list)
         for ticket, key in keys.items():

@@ -5,20 +5,15 @@ from pytz import utc
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
-from odoo.tools.lru import LRU
 
 # How far ahead deadlines are searched for, in windows of 14 days (~4 years).
 PLAN_WINDOW = timedelta(days=14)
 PLAN_MAX_WINDOWS = 100
-# Windows are aligned on one grid (from a Monday, midnight UTC) so that every
-# ticket, whatever its start, shares the (cached) work intervals of a window.
+# Windows are aligned on one grid (from a Monday, midnight UTC) so that the
+# tickets of one batch, whatever their start, share the work intervals of a
+# window (see ``_get_work_intervals``).
 PLAN_EPOCH = datetime(2000, 1, 3)
 RISK_RATIO = 0.8
-# Work intervals of calendar windows, shared by the workers' requests. Keys
-# carry a signature of the calendar, its attendances and the leaves in the
-# window, so any change of them misses the cache (no invalidation needed).
-_WORK_INTERVALS_CACHE = LRU(256)
 
 
 class SupportSlaTier(models.Model):
@@ -153,14 +148,15 @@ class SupportSlaTier(models.Model):
     # Deadline planning
     # ------------------------------------------------------------------
 
-    def _plan_work_hours(self, start, hours_list, calendar_rows=None):
+    def _plan_work_hours(self, start, hours_list, work_intervals=None):
         """Return ``{hours: datetime}``: the moments at which each amount of
         working hours of the tier's calendar has elapsed after ``start``.
 
         ``start`` and the results are naive UTC datetimes. All amounts are
         planned in one walk over the work intervals (calendar leaves count as
         non-working), so a batch of tickets sharing a tier and a start costs
-        one interval computation. ``calendar_rows``: see ``_get_work_intervals``.
+        one interval computation. ``work_intervals``: see
+        ``_get_work_intervals``.
         """
         self.ensure_one()
         calendar = self.calendar_id
@@ -168,15 +164,15 @@ class SupportSlaTier(models.Model):
         result = {}
         if not todo or not calendar:
             return result
-        if calendar_rows is None:
-            calendar_rows = {}
+        if work_intervals is None:
+            work_intervals = {}
         window_start = self._plan_window_start(start)
         start_aware = utc.localize(start)
         elapsed = 0.0
         for _n in range(PLAN_MAX_WINDOWS):
             window_end = window_start + PLAN_WINDOW
             for interval_start, interval_stop in self._get_work_intervals(
-                calendar, window_start, window_end, calendar_rows
+                calendar, window_start, work_intervals
             ):
                 if interval_stop <= start_aware:
                     continue
@@ -201,115 +197,50 @@ class SupportSlaTier(models.Model):
         return utc.localize(PLAN_EPOCH + windows * PLAN_WINDOW)
 
     @api.model
-    def _get_work_intervals(
-        self, calendar, window_start, window_end, calendar_rows=None
-    ):
-        """Work intervals ``[(start, stop)]`` (aware UTC) of ``calendar``
-        between two aware datetimes, its leaves excluded; cached.
+    def _get_work_intervals(self, calendar, window_start, work_intervals):
+        """Work intervals ``[(start, stop)]`` (aware UTC) of ``calendar`` in
+        the planning window starting at aware ``window_start``, its leaves
+        excluded, as the calendar computes them.
 
-        ``calendar_rows`` is an optional dict, owned by the caller for the span
-        of one computation (never across transactions), that keeps the rows
-        of each calendar read so far (see ``_calendar_rows``): a batch of
-        tickets, or a ticket whose deadlines span several windows, then reads
-        each calendar once instead of once per window.
+        ``work_intervals`` is a dict owned by the caller for the span of one
+        batch computation (never kept across calls): the intervals of each
+        calendar window computed so far, so that the tickets of a batch (or a
+        ticket whose deadlines span several windows) compute each window once.
         """
-        if calendar_rows is None:
-            calendar_rows = {}
-        rows = calendar_rows.get(calendar.id)
-        if rows is None:
-            rows = calendar_rows[calendar.id] = self._calendar_rows(calendar)
-        signature = self._window_signature(rows, window_start, window_end)
-        key = (self.env.cr.dbname, calendar.id, window_start, window_end, signature)
-        intervals = _WORK_INTERVALS_CACHE.get(key)
-        if intervals is None:
-            work = calendar._work_intervals_batch(window_start, window_end)[False]
-            intervals = tuple(
+        key = (calendar.id, window_start)
+        if key not in work_intervals:
+            work = calendar._work_intervals_batch(
+                window_start, window_start + PLAN_WINDOW
+            )[False]
+            work_intervals[key] = [
                 (interval_start.astimezone(utc), interval_stop.astimezone(utc))
                 for interval_start, interval_stop, _meta in work
-            )
-            _WORK_INTERVALS_CACHE[key] = intervals
-        return intervals
+            ]
+        return work_intervals[key]
 
-    @api.model
-    def _calendar_rows(self, calendar):
-        """Text of every row that can decide the work intervals of
-        ``calendar``: ``(calendar, attendances, leaves)``, the leaves as
-        ``(date_from, date_to, text)`` (every window of the calendar takes
-        those it overlaps, see ``_window_signature``).
-
-        One statement for all the windows of the calendar: a statement per
-        window cost each closing from a paused stage two or three of them.
-        """
-        self.env["resource.calendar"].flush_model()
-        self.env["resource.calendar.attendance"].flush_model()
-        self.env["resource.calendar.leaves"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT
-                    (SELECT c::text FROM resource_calendar c WHERE c.id = %(cal)s),
-                    (SELECT array_agg(a::text ORDER BY a.id)
-                       FROM resource_calendar_attendance a
-                      WHERE a.calendar_id = %(cal)s),
-                    leaves.starts, leaves.stops, leaves.texts
-                FROM (
-                    SELECT array_agg(l.date_from ORDER BY l.id) AS starts,
-                           array_agg(l.date_to ORDER BY l.id) AS stops,
-                           array_agg(l::text ORDER BY l.id) AS texts
-                      FROM resource_calendar_leaves l
-                     WHERE (l.calendar_id = %(cal)s OR l.calendar_id IS NULL)
-                       AND l.resource_id IS NULL
-                ) leaves
-                """,
-                cal=calendar.id,
-            )
-        )
-        calendar_text, attendances, starts, stops, texts = self.env.cr.fetchone()
-        leaves = tuple(zip(starts or (), stops or (), texts or (), strict=True))
-        return calendar_text, tuple(attendances or ()), leaves
-
-    @api.model
-    def _window_signature(self, rows, window_start, window_end):
-        """The rows of ``_calendar_rows`` that decide the work intervals of
-        one window: the calendar, its attendances and the leaves overlapping
-        the window (with a day of margin for time zones)."""
-        calendar_text, attendances, leaves = rows
-        low = window_start.replace(tzinfo=None) - timedelta(days=1)
-        high = window_end.replace(tzinfo=None) + timedelta(days=1)
-        return (
-            calendar_text,
-            attendances,
-            tuple(
-                text
-                for date_from, date_to, text in leaves
-                if date_from <= high and date_to >= low
-            ),
-        )
-
-    def _work_hours_between(self, start, stop, calendar_rows=None):
+    def _work_hours_between(self, start, stop, work_intervals=None):
         """Working hours of the tier's calendar between two naive UTC
-        datetimes, its leaves excluded, counted on the same cached work
-        intervals as the deadlines. ``calendar_rows``: see ``_get_work_intervals``.
+        datetimes, its leaves excluded, counted on the same work intervals
+        as the deadlines. ``work_intervals``: see ``_get_work_intervals``.
         """
         self.ensure_one()
         calendar = self.calendar_id
         if not calendar or not start or not stop or stop <= start:
             return 0.0
-        if calendar_rows is None:
-            calendar_rows = {}
+        if work_intervals is None:
+            work_intervals = {}
         start_aware, stop_aware = utc.localize(start), utc.localize(stop)
         window_start = self._plan_window_start(start)
         seconds = 0.0
         while window_start < stop_aware:
-            window_end = window_start + PLAN_WINDOW
             for interval_start, interval_stop in self._get_work_intervals(
-                calendar, window_start, window_end, calendar_rows
+                calendar, window_start, work_intervals
             ):
                 low = max(interval_start, start_aware)
                 high = min(interval_stop, stop_aware)
                 if high > low:
                     seconds += (high - low).total_seconds()
-            window_start = window_end
+            window_start += PLAN_WINDOW
         return seconds / 3600
 
     def _sla_deadline_hours(self, paused_hours=0.0):
