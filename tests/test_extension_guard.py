@@ -476,3 +476,56 @@ def test_guard_finds_an_overwritten_data_record(tmp_path):
     )
     found = xml_violations("support_points", path)
     assert len(found) == 1 and "closed_ticket_template" in found[0], found
+
+
+# ---------------------------------------------------------------------------
+# Across add-ons, public methods only
+# ---------------------------------------------------------------------------
+
+# Our private methods carry the add-ons' own words in their names; a call to
+# one of them from another add-on reaches into that add-on's internals.
+OUR_WORDS = re.compile(r"support|sla|letter|certification|points")
+
+
+def _defined_methods(addon):
+    names = set()
+    for owner, path in addon_python_files():
+        if owner != addon:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(node.name)
+    return names
+
+
+def cross_addon_private_calls(addon):
+    own = _defined_methods(addon)
+    others = {
+        name: other
+        for other in ADDONS
+        if other != addon
+        for name in _defined_methods(other)
+        if name.startswith("_") and not name.startswith("__")
+    }
+    found = []
+    for owner, path in addon_python_files():
+        if owner != addon:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            ):
+                continue
+            name = node.func.attr
+            if name in others and name not in own and OUR_WORDS.search(name):
+                found.append(
+                    f"{rel(path)}:{node.lineno}: calls {others[name]}'s private "
+                    f"{name}(): make it public and document it in its readme"
+                )
+    return found
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_only_public_methods_across_addons(addon):
+    found = cross_addon_private_calls(addon)
+    assert not found, "\n".join(found)
