@@ -5,8 +5,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 EXPIRING_DAYS = 30
+# Certifications per call of the daily crons.
+CRON_BATCH = 100
 
 
 class SupportCertification(models.Model):
@@ -157,47 +160,85 @@ class SupportCertification(models.Model):
         ]
 
     @api.model
-    def _cron_update_state(self):
-        """Daily: move certifications to expiring / expired as time passes."""
-        today = fields.Date.context_today(self)
+    def _state_update_domain(self, today):
+        """Certifications whose stored state is behind ``today``: expired
+        ones not marked expired, expiring ones still marked valid (time only
+        moves forward; a changed date recomputes the state when written)."""
         limit = today + timedelta(days=EXPIRING_DAYS)
-        certs = self.search(
+        return expression.OR(
             [
-                ("date_expiry", "!=", False),
-                ("date_expiry", "<=", limit),
-                ("state", "!=", "expired"),
+                [("date_expiry", "<", today), ("state", "!=", "expired")],
+                [
+                    ("date_expiry", ">=", today),
+                    ("date_expiry", "<=", limit),
+                    ("state", "=", "valid"),
+                ],
             ]
         )
-        certs_by_state = {}
-        for cert in certs:
-            state = cert._get_state(today)
-            if state != cert.state:
-                certs_by_state.setdefault(state, self.browse())
-                certs_by_state[state] |= cert
-        for state, to_write in certs_by_state.items():
+
+    @api.model
+    def _update_state_batch(self, today, batch_size):
+        """Move one batch of certifications to expiring / expired. Return
+        ``(done, remaining)``: a moved certification leaves
+        ``_state_update_domain``, so running the batch again writes nothing."""
+        domain = self._state_update_domain(today)
+        certs = self.search(domain, order="id", limit=batch_size)
+        for state, to_write in certs.grouped(lambda c: c._get_state(today)).items():
             to_write.write({"state": state})
+        return len(certs), self.search_count(domain)
+
+    @api.model
+    def _cron_update_state(self, batch_size=CRON_BATCH):
+        """Daily: move certifications to expiring / expired as time passes.
+
+        One batch per call, reported with the cron progress API: Odoo's cron
+        runner commits it and calls again while some remain.
+        """
+        done, remaining = self._update_state_batch(
+            fields.Date.context_today(self), batch_size
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return True
 
     @api.model
-    def _cron_send_expiry_reminders(self):
-        """Daily: email each person whose certification expires soon, once."""
-        self._cron_update_state()
+    def _expiry_reminder_domain(self):
+        return [
+            ("state", "=", "expiring"),
+            ("reminder_sent", "=", False),
+            ("partner_id.email", "!=", False),
+        ]
+
+    @api.model
+    def _cron_send_expiry_reminders(self, batch_size=CRON_BATCH):
+        """Daily: email each person whose certification expires soon, once.
+
+        Each call first brings one batch of states up to date (see
+        ``_cron_update_state``), then emails one batch of reminders and marks
+        them sent in the same transaction; both are reported with the cron
+        progress API, and Odoo's cron runner commits and calls again while
+        some remain. A reminded certification leaves
+        ``_expiry_reminder_domain``: a batch run again after a restart sends
+        nothing twice.
+        """
+        state_done, state_remaining = self._update_state_batch(
+            fields.Date.context_today(self), batch_size
+        )
         template = self.env.ref(
             "support_certification.mail_template_certification_expiry",
             raise_if_not_found=False,
         )
-        if not template:
-            return False
-        certs = self.search(
-            [
-                ("state", "=", "expiring"),
-                ("reminder_sent", "=", False),
-                ("partner_id.email", "!=", False),
-            ]
+        certs = self.browse()
+        remaining = 0
+        if template:
+            domain = self._expiry_reminder_domain()
+            certs = self.search(domain, order="id", limit=batch_size)
+            if certs:
+                certs.message_post_with_source(
+                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
+                certs.write({"reminder_sent": True})
+            remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(
+            done=state_done + len(certs), remaining=state_remaining + remaining
         )
-        if certs:
-            certs.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
-        certs.write({"reminder_sent": True})
         return True

@@ -156,6 +156,32 @@ class SupportCertificationCase(TransactionCase):
             ticket.stage_id = stage
             self.env.flush_all()
 
+    def _cron_call(self, cron_xmlid, method, **kwargs):
+        """One call of the cron's ``method`` (a model method name) as Odoo's
+        cron runner makes it (``ir.cron._run_job``): with a fresh progress
+        record in the context. Return what the call reported,
+        ``(done, remaining)``."""
+        cron = self.env.ref(cron_xmlid)
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        model = self.env[cron.model_id.model].with_context(
+            ir_cron_progress_id=progress.id
+        )
+        getattr(model, method)(**kwargs)
+        self.env.flush_all()
+        return progress.done, progress.remaining
+
+    def _cron_run(self, cron_xmlid, method, **kwargs):
+        """Call the cron's ``method`` the way the cron runner does: again as
+        long as a call reports work done and work remaining. Return the
+        ``(done, remaining)`` of each call."""
+        calls = []
+        for _n in range(50):
+            calls.append(self._cron_call(cron_xmlid, method, **kwargs))
+            done, remaining = calls[-1]
+            if not (done and remaining):
+                return calls
+        raise AssertionError(f"{method} never reported the end of its work: {calls}")
+
     # A Monday in a week without special days.
     MONDAY = datetime(2026, 3, 2)
 

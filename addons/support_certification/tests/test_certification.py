@@ -81,3 +81,58 @@ class TestCertification(SupportCertificationCase):
         # Renewing (a new expiry date) re-arms the reminder.
         cert.date_expiry = date(2027, 3, 1)
         self.assertFalse(cert.reminder_sent)
+
+    STATE_CRON = "support_certification.ir_cron_certification_state"
+    REMINDER_CRON = "support_certification.ir_cron_certification_reminder"
+
+    def _three_certifications(self):
+        with freeze_time("2026-01-01"):
+            certs = self.env["support.certification"].concat(
+                *(
+                    self._certify(person, self.level_gold, date(2025, 3, 1))
+                    for person in (self.alice, self.bob, self.carol)
+                )
+            )
+            self.env.flush_all()
+        self.assertEqual(set(certs.mapped("state")), {"valid"})
+        return certs
+
+    def test_state_cron_one_batch_per_call(self):
+        """Each call moves one batch and reports the rest to the cron runner,
+        which commits and calls again; a moved certification is not taken
+        again."""
+        certs = self._three_certifications()
+        with freeze_time("2026-02-15"):
+            calls = self._cron_run(self.STATE_CRON, "_cron_update_state", batch_size=2)
+            self.assertEqual(calls, [(2, 1), (1, 0)])
+            self.assertEqual(set(certs.mapped("state")), {"expiring"})
+            self.assertEqual(
+                self._cron_run(self.STATE_CRON, "_cron_update_state"), [(0, 0)]
+            )
+        with freeze_time("2026-03-05"):
+            calls = self._cron_run(self.STATE_CRON, "_cron_update_state", batch_size=2)
+            self.assertEqual(calls, [(2, 1), (1, 0)])
+            self.assertEqual(set(certs.mapped("state")), {"expired"})
+
+    def test_reminder_cron_one_batch_per_call_sent_once(self):
+        """Each call brings one batch of states up to date and emails one
+        batch of reminders, marked sent in the same transaction: the runner's
+        next call (or a restart's) never emails a person twice."""
+        certs = self._three_certifications()
+
+        def reminders(cert):
+            return cert.message_ids.filtered(lambda m: m.message_type == "comment")
+
+        with freeze_time("2026-02-15"):
+            calls = self._cron_run(
+                self.REMINDER_CRON, "_cron_send_expiry_reminders", batch_size=2
+            )
+            # states 2 + reminders 2 (1 state left), then states 1 + reminders 1
+            self.assertEqual(calls, [(4, 1), (2, 0)])
+            self.assertTrue(all(certs.mapped("reminder_sent")))
+            for cert in certs:
+                self.assertEqual(len(reminders(cert)), 1, cert.display_name)
+            calls = self._cron_run(self.REMINDER_CRON, "_cron_send_expiry_reminders")
+            self.assertEqual(calls, [(0, 0)])
+        for cert in certs:
+            self.assertEqual(len(reminders(cert)), 1, cert.display_name)

@@ -1,11 +1,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
+
+from odoo.tests import tagged
 
 from .common import SupportCertificationCase
 
 
+@tagged("is_query_count")
 class TestSlaCron(SupportCertificationCase):
     @classmethod
     def setUpClass(cls):
@@ -113,3 +117,73 @@ class TestSlaCron(SupportCertificationCase):
                 self.env["helpdesk.ticket"]._cron_sla_check()
         self.assertEqual(set(large.mapped("sla_response_state")), {"breached"})
         self.assertEqual(len(self._breach_activities(large)), 50)
+
+    SLA_CRON = "support_certification.ir_cron_sla_check"
+
+    def _counted_cron_call(self, expected_queries=None):
+        """One cron call, as the runner makes it: return ``(done,
+        remaining, queries)``, the queries counted as assertQueryCount
+        counts them (and asserted by it when ``expected_queries`` is given).
+        """
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": self.env.ref(self.SLA_CRON).id}
+        )
+        tickets = self.env["helpdesk.ticket"].with_context(
+            ir_cron_progress_id=progress.id
+        )
+        self.env.flush_all()
+        self.env.cr.flush()
+        before = self.env.cr.sql_log_count
+        if expected_queries is None:
+            tickets._cron_sla_check()
+            self.env.flush_all()
+            self.env.cr.flush()
+        else:
+            with self.assertQueryCount(expected_queries):
+                tickets._cron_sla_check()
+        queries = self.env.cr.sql_log_count - before
+        return progress.done, progress.remaining, queries
+
+    def test_cron_one_batch_per_call_in_constant_queries(self):
+        """Each call of the cron checks one batch, reports its progress to
+        the cron runner (which commits and calls again while some remain)
+        and costs the same queries for 10 tickets as for each batch of
+        1,000 tickets."""
+        warm = self._create_batch(1, 0)
+        with freeze_time(self.at(0, 12, 30)):
+            self._cron_run(self.SLA_CRON, "_cron_sla_check")  # warm the caches
+        self._close(warm, 0)
+        small = self._create_batch(10, 1)
+        with freeze_time(self.at(1, 12, 30)):
+            done, remaining, small_count = self._counted_cron_call()
+        self.assertEqual((done, remaining), (10, 0))
+        self.assertEqual(len(self._breach_activities(small)), 10)
+        self._close(small, 1)
+        large = self._create_batch(1000, 2)
+        with freeze_time(self.at(2, 12, 30)):
+            calls = [self._counted_cron_call(small_count) for _n in range(10)]
+        self.assertEqual(calls, [(100, 900 - 100 * n, small_count) for n in range(10)])
+        self.assertEqual(set(large.mapped("sla_response_state")), {"breached"})
+        self.assertEqual(len(self._breach_activities(large)), 1000)
+
+    def test_cron_batch_run_again_writes_nothing_twice(self):
+        """A checked ticket leaves the cron's domain: the next call (after
+        the runner's commit, a restart, or on another node) takes the next
+        tickets, and a run with nothing left writes nothing."""
+        tickets = self._create_batch(10, 0)
+        with freeze_time(self.at(0, 12, 30)):
+            calls = self._cron_run(self.SLA_CRON, "_cron_sla_check", batch_size=4)
+        self.assertEqual(calls, [(4, 6), (4, 2), (2, 0)])
+        self.assertTrue(all(tickets.mapped("sla_breach_notified")))
+        for ticket in tickets:
+            self.assertEqual(len(self._breach_activities(ticket)), 1, ticket.number)
+        Ticket = type(self.env["helpdesk.ticket"])
+        with (
+            freeze_time(self.at(0, 12, 45)),
+            patch.object(
+                Ticket, "write", autospec=True, side_effect=Ticket.write
+            ) as write,
+        ):
+            self.assertEqual(self._cron_run(self.SLA_CRON, "_cron_sla_check"), [(0, 0)])
+        self.assertEqual(write.call_count, 0)
+        self.assertEqual(len(self._breach_activities(tickets)), 10)
