@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "security/customer_letters_security.xml",
         "data/customer_letter_data.xml",
+        "data/ir_cron.xml",
         "views/customer_letter_views.xml",
         "views/customer_letter_recipient_views.xml",
         "views/customer_letter_report_views.xml",

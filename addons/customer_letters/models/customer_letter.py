@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 import threading
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -19,7 +20,14 @@ LETTER_CONTENT_FIELDS = {
     "segment_ids",
     "company_id",
 }
-LOCKED_STATES = ("sending", "sent")
+LOCKED_STATES = ("sending", "sent", "failed")
+# mailing trace statuses of a mail that left: the letter was sent to this
+# customer (a bounce comes back after the mail was sent)
+MAILED_STATUSES = ("pending", "sent", "open", "reply", "bounce")
+# mailing trace statuses of a mail that was never sent
+FAILED_STATUSES = ("error", "cancel")
+# recipients recorded (points granted, note logged) per run of the cron
+SENDING_BATCH_SIZE = 1000
 # Fields only the workflow actions set (through _write_internal, after their
 # own checks): a direct write would skip the approval rules.
 WORKFLOW_FIELDS = {"state", "approver_id", "approval_date", "sent_date"}
@@ -74,6 +82,7 @@ class CustomerLetter(models.Model):
             ("approved", "Approved"),
             ("sending", "Sending"),
             ("sent", "Sent"),
+            ("failed", "Not sent: every mail failed"),
             ("cancelled", "Cancelled"),
         ],
         default="draft",
@@ -119,6 +128,12 @@ class CustomerLetter(models.Model):
     delivered_count = fields.Integer(string="Delivered", compute="_compute_statistics")
     opened_count = fields.Integer(string="Opened", compute="_compute_statistics")
     bounced_count = fields.Integer(string="Bounced", compute="_compute_statistics")
+    # progress of the sending, from the mailing's traces
+    mailed_count = fields.Integer(string="Mailed", compute="_compute_statistics")
+    to_mail_count = fields.Integer(string="To mail", compute="_compute_statistics")
+    failed_count = fields.Integer(
+        string="Failed or cancelled", compute="_compute_statistics"
+    )
     ack_count = fields.Integer(string="Acknowledged", compute="_compute_statistics")
     points_granted_total = fields.Integer(
         string="Points granted", compute="_compute_statistics"
@@ -177,10 +192,34 @@ class CustomerLetter(models.Model):
                 [("letter_id", "in", self.ids)], ["letter_id"], ["__count"]
             )
         )
+        # sudo: count the traces of these letters' own mailings only
+        trace_counts = (
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                [
+                    ("mass_mailing_id", "in", self.mailing_id.ids),
+                    ("model", "=", "customer.letter.recipient"),
+                ],
+                ["mass_mailing_id", "trace_status"],
+                ["__count"],
+            )
+        )
+        mailed, failed = {}, {}
+        for mailing, status, count in trace_counts:
+            if status in MAILED_STATUSES:
+                mailed[mailing.id] = mailed.get(mailing.id, 0) + count
+            elif status in FAILED_STATUSES:
+                failed[mailing.id] = failed.get(mailing.id, 0) + count
         for letter in self:
             # sudo: read the linked mailing's trace counters only
             mailing = letter.mailing_id.sudo()
             letter.recipient_count = counts.get(letter, 0)
+            letter.mailed_count = mailed.get(mailing.id, 0)
+            letter.failed_count = failed.get(mailing.id, 0)
+            letter.to_mail_count = (
+                letter.recipient_count - letter.mailed_count - letter.failed_count
+            )
             letter.ack_count = acks.get(letter, 0)
             letter.points_granted_total = points.get(letter, 0)
             letter.sent_count = mailing.sent if mailing else 0
@@ -431,9 +470,13 @@ class CustomerLetter(models.Model):
         }
 
     def action_send(self):
-        """Send the approved letter through its mailing. Safe to call again
-        after an interruption: customers who already have a mail are skipped
-        and points are never granted twice."""
+        """Send the approved letter: record its recipients (rendered once),
+        then put its mailing in the mass mailing queue. Nothing is mailed in
+        this call: the mailing cron sends the mails, and the letters cron
+        (_cron_process_sending) grants the points and logs the letter on the
+        customers whose mail was sent, then marks the letter sent (or failed).
+        Safe to call again on a letter being sent: only customers without a
+        recipient row are added and the mailing is queued again if needed."""
         self._check_sender()
         for letter in self:
             if letter.is_template:
@@ -463,7 +506,11 @@ class CustomerLetter(models.Model):
                     "sent_date": letter.sent_date or fields.Datetime.now(),
                 }
             )
-            letter._send_remaining()
+            letter._queue_mailing()
+        # the letters cron follows the sending from the first mails on
+        self.env.ref("customer_letters.ir_cron_customer_letter_sending")._trigger(
+            fields.Datetime.now() + timedelta(minutes=1)
+        )
         return True
 
     def action_open_mailing(self):
@@ -715,7 +762,9 @@ class CustomerLetter(models.Model):
             .sudo()
             .create(
                 {
-                    "subject": "{{ object.mail_subject }}",
+                    "subject": self.env["customer.letter.recipient"]._mailing_subject(
+                        self
+                    ),
                     "mailing_type": "mail",
                     "mailing_model_id": self.env["ir.model"]._get_id(
                         "customer.letter.recipient"
@@ -734,28 +783,107 @@ class CustomerLetter(models.Model):
         self.mailing_id = mailing
         return mailing
 
-    def _send_remaining(self):
-        """Mail the recipients that have no mailing trace yet, through the
-        mailing (which batches, and commits per batch outside tests)."""
+    def _queue_mailing(self):
+        """Put the letter's mailing in the mass mailing queue, unless it is
+        already there; its cron sends it."""
         self.ensure_one()
         # sudo: see _ensure_mailing
         mailing = self.mailing_id.sudo()
-        remaining = mailing._get_remaining_recipients()
-        if remaining:
-            mailing.action_send_mail(res_ids=remaining)
-            # sudo: wake the mail queue up to send the mails just queued
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-        self._mark_sent_if_done()
+        if mailing.state in ("in_queue", "sending"):
+            return
+        if mailing.state == "done" and not mailing._get_remaining_recipients():
+            return
+        mailing.action_launch()
 
-    def _mark_sent_if_done(self):
+    # ------------------------------------------------------------------
+    # Following the sending (cron)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_process_sending(self, batch_size=SENDING_BATCH_SIZE):
+        """Record the recipients of letters being sent whose mail was sent
+        (points granted once, a note on the customer), then mark each letter
+        whose mailing is over as sent or failed. Works in batches and reports
+        its progress: the cron framework commits each batch and runs the
+        next one, so a long letter survives a restart, and a recipient is
+        recorded once whatever the number of runs."""
+        # the cron's user (superuser) sees the letters of every company
+        letters = self.search([("state", "=", "sending")], order="id")
+        Recipient = self.env["customer.letter.recipient"]
+        done = 0
+        for letter in letters:
+            to_record = Recipient.search(
+                letter._to_record_domain(), order="id", limit=batch_size - done
+            )
+            done += len(to_record._record_mailed())
+            if done >= batch_size:
+                break
+            letter._update_sending_state()
+        remaining = Recipient.search_count(
+            letters.filtered(lambda lt: lt.state == "sending")._to_record_domain()
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _to_record_domain(self):
+        """Recipients of these letters whose mail was sent and who are not
+        recorded yet."""
+        traces = self.env["mailing.trace"]._search(
+            [
+                ("mass_mailing_id", "in", self.mailing_id.ids),
+                ("model", "=", "customer.letter.recipient"),
+                ("trace_status", "in", MAILED_STATUSES),
+            ]
+        )
+        return [
+            ("letter_id", "in", self.ids),
+            ("mailed", "=", False),
+            ("id", "in", traces.subselect("res_id")),
+        ]
+
+    def _update_sending_state(self):
+        """A letter is sent when its mailing is done, no mail waits in the
+        mail queue and at least one mail was sent; failed when every mail
+        failed or was cancelled."""
         for letter in self.filtered(lambda lt: lt.state == "sending"):
-            # sudo: see _ensure_mailing
-            if letter.mailing_id.sudo()._get_remaining_recipients():
+            mailing = letter.mailing_id
+            if mailing.state != "done" or mailing._get_remaining_recipients():
                 continue
-            letter._write_internal({"state": "sent"})
+            letter.invalidate_recordset(
+                ["mailed_count", "to_mail_count", "failed_count"]
+            )
+            if letter.to_mail_count:
+                continue  # mails still in the mail queue
+            if self.env["customer.letter.recipient"].search_count(
+                letter._to_record_domain(), limit=1
+            ):
+                continue  # the next batch records them first
+            state = "sent" if letter.mailed_count else "failed"
+            letter._write_internal({"state": state})
+            letter.message_post(
+                body=_(
+                    "Sending finished: %(mailed)s mailed, %(failed)s failed or "
+                    "cancelled.",
+                    mailed=letter.mailed_count,
+                    failed=letter.failed_count,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
             if not getattr(threading.current_thread(), "testing", False):
                 _logger.info(
-                    "Customer letter %s sent to %s customers",
+                    "Customer letter %s %s: %s mailed, %s failed",
                     letter.id,
-                    len(letter.recipient_ids),
+                    state,
+                    letter.mailed_count,
+                    letter.failed_count,
                 )
+
+    @api.model
+    def _process_sending_queues(self):
+        """Run once what the crons do for letters being sent: the mass
+        mailing queue, the mail queue, then the letters' own follow-up. For
+        scripts and tests, run as the crons run (superuser); in production
+        the three crons do it."""
+        self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.env["mail.mail"].process_email_queue()
+        return self._cron_process_sending()

@@ -1,17 +1,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import re
 import secrets
-from html import escape as html_escape
 from urllib.parse import unquote
 
 import babel.dates
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize_all, is_html_empty
-from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools import SQL, is_html_empty
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 from odoo.tools.rendering_tools import parse_inline_template
 
@@ -29,6 +27,10 @@ PLACEHOLDERS = (
     "customer_since",
     "segment_paragraphs",
     "ack_url",
+)
+# placeholders the mailing's subject may render for any sender (plain values)
+SUBJECT_PLACEHOLDERS = tuple(
+    name for name in PLACEHOLDERS if name not in ("segment_paragraphs", "ack_url")
 )
 # placeholders that may legitimately be empty for a customer
 OPTIONAL_PLACEHOLDERS = ("segment_paragraphs",)
@@ -176,34 +178,39 @@ class CustomerLetterRecipient(models.Model):
             value = status.get(recipient.id)
             recipient.mail_status = labels.get(value, value) if value else False
 
-    def _message_get_default_recipients(self):
-        """Mail the row's email, as the generic implementation does (all the
-        addresses it holds, normalised), without parsing it again when it is
-        already one normalised address: the common case, known from the
-        stored email_normalized."""
-        result = {}
-        for recipient in self:
-            email = recipient.email
-            if email and email == recipient.email_normalized:
-                email_to = email
-            else:
-                email_to = ",".join(email_normalize_all(email)) or email
-            result[recipient.id] = {
-                "partner_ids": [],
-                "email_to": email_to,
-                "email_cc": False,
-            }
-        return result
-
     def mail_allowed_qweb_expressions(self):
-        # The letter's mailing only carries the mail rendered when the
-        # recipients were prepared. Allowing these two plain field reads lets
-        # the mass mailing composer substitute them (its regex renderer)
-        # instead of compiling the QWeb body again for every recipient.
-        return super().mail_allowed_qweb_expressions() + (
-            "object.mail_subject",
-            "object.mail_body",
+        # The letter's mailing carries the body rendered when the recipients
+        # were prepared (object.mail_body) and the letter's subject, whose
+        # placeholders are plain reads of the row's stored values: allowing
+        # them lets the mass mailing composer substitute them (its regex
+        # renderer) for any sender, without compiling QWeb per recipient.
+        return (
+            super().mail_allowed_qweb_expressions()
+            + tuple(f"object.{name}" for name in SUBJECT_PLACEHOLDERS)
+            + ("object.mail_subject", "object.mail_body")
         )
+
+    @api.model
+    def _mailing_subject(self, letter):
+        """The letter's subject as the mailing's subject template: readable in
+        the mailing list, rendered per recipient by the mass mailing composer
+        to the same text as the row's mail_subject (numbers show 0 when they
+        are 0, as the letter's own rendering does)."""
+        parts = []
+        for literal, expression, default in self._parse(letter.subject):
+            parts.append(literal)
+            if not expression:
+                continue
+            name = self._placeholder_name(expression)
+            if name in INTEGER_PLACEHOLDERS:
+                default = "0"
+            # the default keeps its trailing spaces, as the parser read it
+            parts.append(
+                f"{{{{ {expression} ||| {default}}}}}"
+                if default
+                else f"{{{{ {expression} }}}}"
+            )
+        return "".join(parts)
 
     # ------------------------------------------------------------------
     # Values (batch: a constant number of queries for any number of customers)
@@ -253,8 +260,9 @@ class CustomerLetterRecipient(models.Model):
                 )
 
     @api.model
-    def _customer_facts(self, partners):
-        """Ticket count (12 months) and first invoice or ticket per customer."""
+    def _customer_facts(self, partners, company):
+        """Ticket count (12 months) and first invoice or ticket per customer,
+        in the letter's company."""
         ids = partners.ids
         # sudo: aggregated counts and dates of the targeted customers only
         tickets = self.env["helpdesk.ticket"].sudo().with_context(active_test=False)
@@ -262,7 +270,11 @@ class CustomerLetterRecipient(models.Model):
         recent = {
             partner.id: count
             for partner, count in tickets._read_group(
-                [("commercial_partner_id", "in", ids), ("create_date", ">=", since)],
+                [
+                    ("commercial_partner_id", "in", ids),
+                    ("create_date", ">=", since),
+                    ("company_id", "=", company.id),
+                ],
                 ["commercial_partner_id"],
                 ["__count"],
             )
@@ -270,7 +282,10 @@ class CustomerLetterRecipient(models.Model):
         first_ticket = {
             partner.id: first
             for partner, first in tickets._read_group(
-                [("commercial_partner_id", "in", ids)],
+                [
+                    ("commercial_partner_id", "in", ids),
+                    ("company_id", "=", company.id),
+                ],
                 ["commercial_partner_id"],
                 ["create_date:min"],
             )
@@ -285,6 +300,7 @@ class CustomerLetterRecipient(models.Model):
                     ("commercial_partner_id", "in", ids),
                     ("move_type", "=", "out_invoice"),
                     ("state", "=", "posted"),
+                    ("company_id", "=", company.id),
                 ],
                 ["commercial_partner_id"],
                 ["invoice_date:min"],
@@ -340,14 +356,14 @@ class CustomerLetterRecipient(models.Model):
     def _prepare_values(self, letter, partners, segments_by_partner, preview=False):
         """Values of one recipient row per customer, computed in batch."""
         partners = partners.with_prefetch(partners.ids)
-        facts = self._customer_facts(partners)
+        facts = self._customer_facts(partners, letter.company_id)
         contacts = self._pick_contacts(partners)
         # sudo: balance, expiry and tier of the targeted customers only, read
         # with the methods behind the partner fields (no field cache to fill)
         partners_su = partners.sudo()
         company = letter.company_id
-        balances = partners_su._get_support_points_balances(company)
-        expiries = partners_su._get_support_points_expiries(company)
+        balances = partners_su.support_points_balances(company)
+        expiries = partners_su.support_points_expiries(company)
         tiers = partners_su._get_support_sla_tiers(company)
         base_url = letter.get_base_url()
         letter_id = letter._origin.id or 0
@@ -502,250 +518,103 @@ class CustomerLetterRecipient(models.Model):
 
     @api.model
     def _create_rendered(self, letter, values):
-        """Insert the rendered rows (and their segments) in one INSERT per
-        1,000 customers.
-
-        The ORM would spend most of the send here, per row, on what is already
-        known: the rows are read-only and complete, no constraint is written in
-        Python, the only computed stored fields are set here (company_id
-        from the letter, email_normalized, acknowledged: no ack yet) and the
-        mail.thread side effects are the ones the ORM create skipped anyway
-        (no tracking, no log, no follower). The SQL constraint
-        (one row per letter and customer) still applies.
-        """
+        """Create the rendered recipient rows, in one batched ORM create."""
         rendered = self._render_values(letter, values, raise_on_error=True)
-        self.env.flush_all()
-        cr = self.env.cr
-        uid = self.env.uid
-        now = cr.now()
-        company_id = letter.company_id.id
-        ids = []
-        for start in range(0, len(values), 1000):
-            chunk = list(
-                zip(
-                    values[start : start + 1000],
-                    rendered[start : start + 1000],
-                    strict=True,
-                )
+        vals_list = []
+        for row, (subject, body) in zip(values, rendered, strict=True):
+            vals = {
+                key: value
+                for key, value in row.items()
+                # computed by the row itself (mail.thread.blacklist)
+                if key != "email_normalized"
+            }
+            vals["segment_ids"] = [Command.set(row["segment_ids"])]
+            vals["mail_subject"] = subject
+            vals["mail_body"] = body
+            vals_list.append(vals)
+        # sudo: recipient rows are a record nobody edits; they are created only
+        # here, when a letters manager sends an approved letter (checked in
+        # customer.letter.action_send), and hold a system-only token
+        recipients = (
+            self.sudo()
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
             )
-            # one parameter per row: psycopg2 writes a tuple as (v1, v2, ...)
-            rows = SQL(", ").join(
-                SQL(
-                    "%s",
-                    tuple(
-                        [
-                            row["letter_id"],
-                            company_id,
-                            row["customer_id"],
-                            row["contact_id"] or None,
-                            row["email"] or None,
-                            row["email_normalized"] or None,
-                            row["company_name"] or None,
-                            row["contact_name"] or None,
-                            row["points_balance"],
-                            row["points_granted"],
-                            row["points_expiry_date"] or None,
-                            row["points_expiring"],
-                            row["sla_tier"] or None,
-                            row["ticket_count_12m"],
-                            row["customer_since"] or None,
-                            row["customer_since_date"] or None,
-                            str(row["segment_paragraphs"] or "") or None,
-                            row["ack_url"] or None,
-                            subject or None,
-                            str(body) or None,
-                            row["ack_token"],
-                            row["points_grant"],
-                            row["points_grant_expiry"] or None,
-                            False,
-                            False,
-                            False,
-                            0,
-                            uid,
-                            now,
-                            uid,
-                            now,
-                        ]
-                    ),
-                )
-                for row, (subject, body) in chunk
-            )
-            cr.execute(
-                SQL(
-                    "INSERT INTO customer_letter_recipient (letter_id, company_id, "
-                    "customer_id, contact_id, email, email_normalized, "
-                    "company_name, contact_name, points_balance, points_granted, "
-                    "points_expiry_date, points_expiring, sla_tier, "
-                    "ticket_count_12m, customer_since, customer_since_date, "
-                    "segment_paragraphs, ack_url, mail_subject, mail_body, "
-                    "ack_token, points_grant, points_grant_expiry, "
-                    "points_granted_done, mailed, acknowledged, message_bounce, "
-                    "create_uid, create_date, write_uid, write_date) "
-                    "VALUES %s RETURNING id",
-                    rows,
-                )
-            )
-            chunk_ids = [row[0] for row in cr.fetchall()]
-            pairs = [
-                (recipient_id, segment_id)
-                for recipient_id, (row, _rendered) in zip(chunk_ids, chunk, strict=True)
-                for segment_id in row["segment_ids"]
-            ]
-            if pairs:
-                cr.execute(
-                    SQL(
-                        "INSERT INTO customer_letter_recipient_segment_rel "
-                        "(recipient_id, segment_id) "
-                        "SELECT * FROM unnest(%s::int[], %s::int[])",
-                        [pair[0] for pair in pairs],
-                        [pair[1] for pair in pairs],
-                    )
-                )
-            ids.extend(chunk_ids)
+            .create(vals_list)
+        )
         letter.invalidate_recordset(["recipient_ids"])
-        return self.browse(ids)
+        return self.browse(recipients.ids)
 
     # ------------------------------------------------------------------
-    # Sending: called by the mass mailing composer for each batch, in the
-    # same transaction as the batch's mails and traces.
+    # After sending: the letters cron (customer.letter._cron_process_sending)
+    # records the recipients whose mail was actually sent.
     # ------------------------------------------------------------------
 
-    def _message_mail_after_hook(self, mails):
-        res = super()._message_mail_after_hook(mails)
-        if mails.filtered("mailing_id"):
-            self._letter_mailed()
-        return res
-
-    def _letter_mailed(self):
-        """Grant the points (once) and log the letter on each customer."""
-        if not self.ids:
-            return
-        # One statement locks the batch's rows, keeps those not mailed yet and
-        # marks them: two concurrent sends cannot both grant the points (the
-        # second one waits on the row locks, then fails to serialize).
-        self.flush_recordset(["mailed", "points_granted_done", "points_move_id"])
+    def _record_mailed(self):
+        """Grant the points (once) and log the letter on each customer, for
+        recipients whose mail was sent (the caller selects them from the
+        mailing traces). Idempotent: a recipient already recorded, or locked by
+        another transaction recording it, is left alone."""
+        if not self:
+            return self.browse()
+        self.flush_recordset(["mailed"])
+        # lock the rows before granting: two runs never record one twice
         self.env.cr.execute(
             SQL(
-                "UPDATE customer_letter_recipient r "
-                "SET mailed = TRUE, write_uid = %s, write_date = %s "
-                "FROM customer_letter l "
-                "WHERE r.id IN %s AND r.mailed IS NOT TRUE AND l.id = r.letter_id "
-                "RETURNING r.id, r.customer_id, r.company_id, r.email, l.name, "
-                "r.points_grant, r.points_grant_expiry, r.points_granted_done",
-                self.env.uid,
-                self.env.cr.now(),
+                "SELECT id FROM customer_letter_recipient "
+                "WHERE id IN %s AND mailed IS NOT TRUE "
+                "ORDER BY id FOR UPDATE SKIP LOCKED",
                 tuple(self.ids),
             )
         )
-        rows = sorted(self.env.cr.fetchall())
-        self.invalidate_recordset(["mailed", "write_uid", "write_date"])
-        if not rows:
-            return
-        bodies = {}
-        for (
-            recipient_id,
-            customer_id,
-            company_id,
-            email,
-            letter_name,
-            points,
-            expiry,
-            granted,
-        ) in rows:
-            email = email or _("(no email)")
-            if points > 0 and not granted:
+        recipients = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not recipients:
+            return recipients
+        recipients.invalidate_recordset(["mailed", "points_granted_done"])
+        bodies_by_letter = {}
+        for recipient in recipients:
+            letter = recipient.letter_id
+            email = recipient.email or _("(no email)")
+            points = recipient.points_grant
+            if points > 0 and not recipient.points_granted_done:
                 # sudo: the grant was approved on the letter by a user who is
                 # both letters manager and support points manager (checked in
-                # _check_approver); any later edit withdrew that approval
-                customer = (
-                    self.env["res.partner"]
-                    .browse(customer_id)
-                    .with_company(company_id)
-                    .sudo()
-                )
-                move_id = customer.support_points_grant(
+                # _check_approver and again when sending); any later edit
+                # withdrew that approval
+                customer = recipient.customer_id.with_company(
+                    recipient.company_id
+                ).sudo()
+                move = customer.support_points_grant(
                     points,
-                    _("Letter %(letter)s", letter=letter_name),
-                    expiry_date=expiry or False,
+                    _("Letter %(letter)s", letter=letter.name),
+                    expiry_date=recipient.points_grant_expiry or False,
                 )
-                # sudo: see above
-                self.browse(recipient_id).sudo().write(
-                    {"points_granted_done": True, "points_move_id": int(move_id)}
+                recipient.write(
+                    {"points_granted_done": True, "points_move_id": int(move)}
                 )
-                bodies[customer_id] = _(
+                body = _(
                     "Letter %(letter)s sent to %(email)s; %(points)s service "
                     "points granted.",
-                    letter=letter_name,
+                    letter=letter.name,
                     email=email,
                     points=points,
                 )
             else:
-                bodies[customer_id] = _(
+                body = _(
                     "Letter %(letter)s sent to %(email)s.",
-                    letter=letter_name,
+                    letter=letter.name,
                     email=email,
                 )
-        self._log_on_customers(bodies)
-
-    def _note_author(self):
-        """Author, addresses and subtype of the notes: the sending user's,
-        computed once per transaction (the composer empties the ORM cache
-        after each batch of mails)."""
-        key = ("customer_letters_note_author", self.env.uid, self.env.company.id)
-        if key not in self.env.cr.cache:
-            # the sending user, who may read their own partner
-            author_id, email_from = self.env["res.partner"]._message_compute_author(
-                raise_on_email=False
+            bodies_by_letter.setdefault(letter, {})[recipient.customer_id.id] = (
+                Markup("<p>%s</p>") % body
             )
-            reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-                False
-            ]
-            subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-            self.env.cr.cache[key] = (author_id, email_from, reply_to, subtype_id)
-        return self.env.cr.cache[key]
-
-    def _log_on_customers(self, bodies):
-        """Log a note on each customer's chatter, as _message_log_batch does,
-        in one INSERT: the mail.message ORM create (defaults, sanitizing,
-        attachment checks per message) cost a third of the letter's own send
-        time. The notes are plain text, escaped here, with no attachment,
-        tracking value, recipient or notification."""
-        if not bodies:
-            return
-        # sudo: a note on the customers' chatter, logged by the send process
-        partners = self.env["res.partner"].sudo().browse(list(bodies))
-        author_id, email_from, reply_to, subtype_id = self._note_author()
-        message_id = generate_tracking_message_id("message-notify")
-        uid = self.env.uid
-        now = self.env.cr.now()
-        rows = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, 'notification', %s, TRUE, %s, %s, %s, %s, FALSE, "
-                "%s, %s, %s, %s, %s)",
-                "res.partner",
-                partner_id,
-                # what the Html field's sanitizer stores for escaped text
-                f"<p>{html_escape(str(body), quote=False)}</p>",
-                subtype_id,
-                author_id or None,
-                email_from or None,
-                reply_to or None,
-                message_id,
-                now,
-                uid,
-                now,
-                uid,
-                now,
+        recipients.write({"mailed": True})
+        for letter, bodies in bodies_by_letter.items():
+            # the author is the user who sent the letter
+            author = letter.mailing_id.user_id.partner_id
+            self.env["res.partner"].browse(list(bodies))._message_log_batch(
+                bodies, author_id=author.id or None
             )
-            for partner_id, body in bodies.items()
-        )
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO mail_message (model, res_id, body, message_type, "
-                "subtype_id, is_internal, author_id, email_from, reply_to, "
-                "message_id, email_add_signature, date, create_uid, create_date, "
-                "write_uid, write_date) VALUES %s",
-                rows,
-            )
-        )
-        partners.invalidate_recordset(["message_ids"])
+        return recipients

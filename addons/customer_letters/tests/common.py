@@ -118,7 +118,21 @@ class LettersMixin:
         return letter
 
     def _send(self, letter, user=None):
+        """Send as the Send button does, then run the queues until the
+        letter is sent (mails go through the mocked mail gateway)."""
         letter.with_user(user or self.user_manager).action_send()
+        self._run_sending(letter)
+        return letter
+
+    def _run_sending(self, letter, rounds=3):
+        """Run the mass mailing cron, the mail queue and the letters cron,
+        as the crons would (superuser), until the letter is no longer being
+        sent; mails are kept after sending to be inspected."""
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            for _round in range(rounds):
+                self.Letter.sudo()._process_sending_queues()
+                if letter.state != "sending":
+                    break
         return letter
 
 

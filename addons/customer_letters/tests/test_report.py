@@ -22,6 +22,7 @@ class TestReport(LettersCommon):
         cls.letter.with_user(cls.user_granter).action_approve()
         cls.letter.with_user(cls.user_manager).action_send()
         # the letter went out 60 days ago
+        cls.env.flush_all()
         cls.env.cr.execute(
             "UPDATE customer_letter SET sent_date = NOW() - INTERVAL '60 days' "
             "WHERE id = %s",

@@ -1,14 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import gc
-import threading
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from odoo.addons.customer_letters.models.customer_letter_recipient import (
-    CustomerLetterRecipient,
-)
-from odoo.addons.mail.wizard import mail_compose_message
+from odoo.addons.base.models.ir_mail_server import IrMailServer, MailDeliveryException
 
 from .common import LettersCommon
 
@@ -100,15 +97,11 @@ class TestSend(LettersCommon):
 
     def test_statistics_from_traces(self):
         self._approve(self.letter)
-        with self.mock_mail_gateway():
-            self._send(self.letter)
-            self.env["mail.mail"].sudo().search(
-                [("mailing_id", "=", self.letter.mailing_id.id)]
-            ).send()
+        self._send(self.letter)
         traces = self._traces()
         traces[:2].set_opened()
         traces[2:3].set_bounced()
-        self.letter.invalidate_recordset()
+        self.env.invalidate_all()
         self.assertEqual(self.letter.sent_count, 5)
         self.assertEqual(self.letter.opened_count, 2)
         self.assertEqual(self.letter.bounced_count, 1)
@@ -127,53 +120,6 @@ class TestSend(LettersCommon):
         self.assertEqual(trace.trace_status, "cancel")
         self.assertEqual(trace.failure_type, "mail_bl")
 
-    def test_letter_addresses_read_as_odoo_parses_them(self):
-        """The composer reads a plain address of a letter without parsing it,
-        with the same result as Odoo's parser; any other value is parsed."""
-        addresses = [
-            "john@example.com",
-            "John.Doe+news@Example.COM",
-            "o'neil_%x-y@sub-1.example.org",
-            "x@localhost",
-            '"Doe, John" <john@example.com>',
-            "John <JOHN@example.com>",
-            "a@example.com, b@example.com",
-            "a..b@example.com",
-            ".a@example.com",
-            "john doe@example.com",
-            "jöhn@example.com",
-            "john@exämple.com",
-            "\u017f@example.com",
-            "\u212aelvin@example.com",
-            "@example.com",
-            "not an address",
-        ]
-        values = {
-            res_id: {"email_to": address}
-            for res_id, address in enumerate(addresses, start=1)
-        }
-        values[len(addresses) + 1] = {"email_to": False}
-        Composer = self.env["mail.compose.message"]
-        letter_composer = Composer.new(
-            {"model": "customer.letter.recipient", "composition_mode": "mass_mail"}
-        )
-        partner_composer = Composer.new(
-            {"model": "res.partner", "composition_mode": "mass_mail"}
-        )
-        expected = partner_composer._get_recipients_data(values)
-        parse = mail_compose_message.email_split_and_format
-        with patch.object(
-            mail_compose_message, "email_split_and_format", side_effect=parse
-        ) as parsed:
-            result = letter_composer._get_recipients_data(values)
-        self.assertEqual(result, expected)
-        self.assertEqual(list(result), list(values))
-        self.assertEqual(
-            [call.args[0] for call in parsed.call_args_list],
-            [values[res_id]["email_to"] for res_id in range(5, len(values) + 1)],
-            "the four plain addresses are not parsed",
-        )
-
     def test_send_test_to_current_user(self):
         self.letter.with_user(self.user_author).action_send_test()
         mail = (
@@ -187,115 +133,173 @@ class TestSend(LettersCommon):
         self.assertFalse(self.letter.recipient_ids, "a test is not a send")
         self.assertFalse(self._moves())
 
-    @mute_logger("odoo.addons.mail.models.mail_mail")
-    def test_interrupted_send_is_resumed_without_duplicates(self):
-        """The mailing commits per batch. A crash in the second batch keeps
-        the first batch (mails, traces, grants) and rolls the rest back; the
-        mail queue is interrupted too. Sending again mails only the customers
-        without a trace and grants nothing twice."""
-        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 2)
+    def _notes(self, customers):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", customers.ids),
+                ("body", "ilike", "Terms restated"),
+            ]
+        )
+
+    def test_send_button_only_queues(self):
+        """The Send button records the recipients and queues the mailing:
+        no mail, grant or note is made in its request; the mailing cron and
+        the letters cron do the rest."""
         self._approve(self.letter)
-        cr = self.env.cr
-        calls = []
-        original = CustomerLetterRecipient._letter_mailed
-
-        def crash_on_second_batch(records):
-            calls.append(records.ids)
-            if len(calls) == 2:
-                raise ConnectionError("database connection lost")
-            return original(records)
-
-        def batch_commit():
-            # a commit in production: here a savepoint the crash returns to
-            self.env.flush_all()
-            cr.execute("SAVEPOINT letters_batch_commit")
-
-        self.env.flush_all()
-        cr.execute("SAVEPOINT letters_batch_commit")
-        thread = threading.current_thread()
-        crashed = False
-        with (
-            patch.object(
-                CustomerLetterRecipient, "_letter_mailed", crash_on_second_batch
-            ),
-            patch.object(cr, "commit", batch_commit),
-            patch.object(thread, "testing", False),
-        ):
-            try:
-                self._send(self.letter)
-            except ConnectionError:
-                crashed = True
-        self.assertTrue(crashed)
-        # the process died: what was not committed is gone
-        cr.execute("ROLLBACK TO SAVEPOINT letters_batch_commit")
-        self.env.clear()
-
+        self.letter.with_user(self.user_manager).action_send()
         self.assertEqual(self.letter.state, "sending")
-        self.assertEqual(len(self._traces()), 2, "the first batch survived")
-        first = self.letter.recipient_ids.filtered("mailed")
-        self.assertEqual(len(first), 2)
-        self.assertEqual(len(self._moves()), len(first.filtered("points_grant")))
-
-        # the mail queue is interrupted after one mail
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mailing_id", "=", self.letter.mailing_id.id)])
+        self.assertEqual(len(self.letter.recipient_ids), 5)
+        mailing = self.letter.mailing_id
+        self.assertEqual(mailing.state, "in_queue")
+        self.assertFalse(self._traces())
+        self.assertFalse(
+            self.env["mail.mail"].sudo().search([("mailing_id", "=", mailing.id)])
         )
-        with self.mock_mail_gateway(mail_unlink_sent=False):
-            mails[:1].send()
-        self.assertEqual(mails[1:].state, "outgoing")
+        self.assertFalse(self._moves())
+        self.assertFalse(self._notes(self.customers))
+        self.assertEqual(self.letter.to_mail_count, 5)
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [
+                    (
+                        "cron_id",
+                        "=",
+                        self.env.ref(
+                            "customer_letters.ir_cron_customer_letter_sending"
+                        ).id,
+                    )
+                ]
+            ),
+            "the letters cron is woken up",
+        )
+        # the mailing reads as the letter, not as a template expression
+        self.assertEqual(mailing.subject, "Our terms, {{ object.company_name }}")
+        self.assertEqual(mailing.name, "Terms restated")
+        self.assertNotIn("mail_subject", mailing.subject)
 
-        # resume
-        self._send(self.letter)
+        self._run_sending(self.letter)
         self.assertEqual(self.letter.state, "sent")
-        traces = self._traces()
-        self.assertEqual(len(traces), 5)
-        self.assertEqual(len(set(traces.mapped("res_id"))), 5, "one mail each")
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mailing_id", "=", self.letter.mailing_id.id)])
+        self.assertEqual(mailing.state, "done")
+        self.assertEqual(
+            (
+                self.letter.mailed_count,
+                self.letter.to_mail_count,
+                self.letter.failed_count,
+            ),
+            (5, 0, 0),
         )
-        self.assertEqual(len(mails), 5)
-        with self.mock_mail_gateway(mail_unlink_sent=False):
-            self.env["mail.mail"].sudo().process_email_queue()
-        sent_to = [m["email_to"][0] for m in self._mails]
-        self.assertEqual(len(sent_to), 4, "the queue sent the other four")
-        moves = self._moves()
-        self.assertEqual(moves.partner_id, self.customers[:2], "granted once")
-        self.assertEqual(len(moves), 2)
 
-    def test_mailed_batch_costs_constant_queries(self):
-        """Marking a batch mailed and logging it on the customers is one
-        UPDATE ... RETURNING and one INSERT, whatever the batch size; a batch
-        already mailed costs the UPDATE alone and logs nothing again."""
+    def test_progress_while_the_mail_queue_runs(self):
+        """Mails queued but not sent yet: the letter is still being sent and
+        nothing is granted or logged for them."""
         self._approve(self.letter)
-        self.letter._prepare_recipients()
-        plain = self.letter.recipient_ids.filtered(lambda r: not r.points_grant)
-        self.assertEqual(len(plain), 3)
-        Message = self.env["mail.message"]
-        notes = Message.search_count([("model", "=", "res.partner")])
-        plain[:1]._letter_mailed()  # warm: the notes' author, once per transaction
-        with self.assertQueryCount(2):
-            plain[1:2]._letter_mailed()
-        self.env.invalidate_all()
-        with self.assertQueryCount(2):
-            plain._letter_mailed()  # two new rows and one already mailed
-        self.assertTrue(all(plain.mapped("mailed")))
-        self.assertEqual(
-            Message.search_count([("model", "=", "res.partner")]), notes + 3
+        self.letter.with_user(self.user_manager).action_send()
+        # more mails than the composer sends at once: they wait in the queue
+        self.env["ir.config_parameter"].sudo().set_param(
+            "mail.mail.force.send.limit", 0
         )
-        with self.assertQueryCount(1):
-            plain._letter_mailed()
+        self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.assertEqual(self.letter.mailing_id.state, "done")
+        self.Letter._cron_process_sending()
+        self.assertEqual(self.letter.state, "sending", "mails wait in the queue")
+        self.assertEqual(self.letter.to_mail_count, 5)
+        self.assertFalse(self._moves())
+        self.assertFalse(self._notes(self.customers))
+        self._run_sending(self.letter)
+        self.assertEqual(self.letter.state, "sent")
+        self.assertEqual(len(self._moves()), 2)
+
+    def test_grant_and_note_once_whatever_the_runs(self):
+        self._approve(self.letter)
+        self._send(self.letter)
+        self.assertEqual(len(self._moves()), 2)
+        self.assertEqual(len(self._notes(self.customers)), 5)
+        # the cron runs again (and again, as after a restart): nothing more
+        self.letter._write_internal({"state": "sending"})
+        self.Letter._cron_process_sending()
+        self.Letter._cron_process_sending()
+        self.assertEqual(self.letter.state, "sent")
+        self.assertEqual(len(self._moves()), 2)
+        self.assertEqual(len(self._notes(self.customers)), 5)
+        self.assertEqual(self.letter.points_granted_total, 20)
+
+    def test_no_grant_nor_note_for_a_mail_not_sent(self):
+        """A blacklisted customer and a customer without any address are
+        recorded as recipients, but their mail is cancelled: no points, no
+        'letter sent' note. Both are long-standing: they would get points."""
+        blacklisted, no_address = self.customers[:2]
+        self.env["mail.blacklist"].sudo()._add(blacklisted.email)
+        no_address.email = False
+        self._approve(self.letter)
+        self._send(self.letter)
+        self.assertEqual(self.letter.state, "sent", "three mails were sent")
+        recipients = self.letter.recipient_ids
+        self.assertEqual(len(recipients), 5)
+        not_sent = recipients.filtered(
+            lambda r: r.customer_id in (blacklisted | no_address)
+        )
         self.assertEqual(
-            Message.search_count([("model", "=", "res.partner")]), notes + 3
+            sorted(
+                self._traces()
+                .filtered(lambda t: t.res_id in not_sent.ids)
+                .mapped("failure_type")
+            ),
+            ["mail_bl", "mail_email_missing"],
+        )
+        self.assertFalse(self._moves(), "no grant for a mail that was not sent")
+        self.assertFalse(any(not_sent.mapped("points_granted_done")))
+        self.assertFalse(any(not_sent.mapped("mailed")))
+        self.assertFalse(self._notes(blacklisted | no_address))
+        self.assertEqual(len(self._notes(self.customers[2:])), 3)
+        self.assertEqual(
+            (
+                self.letter.mailed_count,
+                self.letter.to_mail_count,
+                self.letter.failed_count,
+            ),
+            (3, 0, 2),
         )
 
-    def test_send_queries_grow_by_a_constant_per_batch(self):
-        """The send costs a fixed number of queries per batch of mails, not
-        per customer: 1, 2 and 3 batches of 2 customers each."""
-        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 2)
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_letter_whose_mails_all_fail_is_failed(self):
+        """Four customers are blacklisted and the fifth mail fails at the
+        mail server: the letter ends failed, not sent, with nothing granted
+        or logged."""
+        for customer in self.customers[:4]:
+            self.env["mail.blacklist"].sudo()._add(customer.email)
+        self._approve(self.letter)
+        self.letter.with_user(self.user_manager).action_send()
+        with patch.object(
+            IrMailServer,
+            "send_email",
+            autospec=True,
+            side_effect=MailDeliveryException("server down"),
+        ):
+            for _round in range(3):
+                self.Letter._process_sending_queues()
+        self.assertEqual(self.letter.state, "failed")
+        statuses = self._traces().mapped("trace_status")
+        self.assertEqual(len(statuses), 5)
+        self.assertIn("error", statuses)
+        self.assertFalse(set(statuses) - {"cancel", "error"}, statuses)
+        self.assertEqual(
+            (
+                self.letter.mailed_count,
+                self.letter.to_mail_count,
+                self.letter.failed_count,
+            ),
+            (0, 0, 5),
+        )
+        self.assertFalse(self._moves())
+        self.assertFalse(self._notes(self.customers))
+        with self.assertRaisesRegex(UserError, "already being sent"):
+            self.letter.action_cancel()
+
+    def test_send_button_queries_do_not_grow_with_customers(self):
+        """The Send button records the recipients in one batched create and
+        queues the mailing: the same number of queries for 2, 4 and 6
+        customers."""
         customers = self.env["res.partner"]
         for i in range(6):
             customers |= self._customer(f"Batch {i}", ref=f"clbatch{i // 2}")
@@ -312,11 +316,11 @@ class TestSend(LettersCommon):
             # less, depending on when the collector runs. Counted without it.
             gc.disable()
             try:
-                self._send(letter)
+                letter.with_user(self.user_manager).action_send()
                 self.env.flush_all()
             finally:
                 gc.enable()
-            self.assertEqual(letter.state, "sent")
+            self.assertEqual(letter.state, "sending")
             self.assertEqual(len(letter.recipient_ids), 2 * len(refs))
             return self.env.cr.sql_log_count - before
 
@@ -324,8 +328,4 @@ class TestSend(LettersCommon):
         one = send(["clbatch0"])
         two = send(["clbatch0", "clbatch1"])
         three = send(["clbatch0", "clbatch1", "clbatch2"])
-        self.assertEqual(three - two, two - one, "same cost for each batch")
-        # 17 measured: the mass mailing composer's own queries for a batch
-        # (render, mails, traces, blacklist and seen list) and the letter's
-        # two (mark the rows mailed, log on the customers)
-        self.assertLessEqual(two - one, 17, "queries per batch of mails")
+        self.assertEqual((two, three), (one, one), "no query per customer")
