@@ -215,10 +215,12 @@ class CustomerLetterSegment(models.Model):
     @api.model
     def _customer_base_domain(self, company):
         """Commercial partners that are customers: they have been invoiced or
-        have opened at least one ticket."""
+        have opened at least one ticket in the company."""
         # sudo: the sub-query only yields partner ids, it exposes no ticket
         tickets = self.env["helpdesk.ticket"].sudo().with_context(active_test=False)
-        ticket_partners = tickets._search([("commercial_partner_id", "!=", False)])
+        ticket_partners = tickets._search(
+            [("commercial_partner_id", "!=", False), ("company_id", "=", company.id)]
+        )
         return [
             ("active", "=", True),
             "|",
@@ -230,14 +232,23 @@ class CustomerLetterSegment(models.Model):
             ("id", "in", ticket_partners.subselect("commercial_partner_id")),
         ]
 
-    def _tenure_domain(self):
+    def _tenure_domain(self, company):
+        """Customers whose first ticket or invoice in the company is old
+        enough."""
         cutoff = fields.Date.context_today(self) - relativedelta(
             years=self.min_tenure_years
         )
         # sudo: the sub-queries only yield partner ids (tenure test)
         tickets = self.env["helpdesk.ticket"].sudo().with_context(active_test=False)
         old_tickets = tickets._search(
-            [("create_date", "<", fields.Datetime.to_datetime(cutoff + timedelta(1)))]
+            [
+                (
+                    "create_date",
+                    "<",
+                    fields.Datetime.to_datetime(cutoff + timedelta(1)),
+                ),
+                ("company_id", "=", company.id),
+            ]
         )
         invoices = self.env["account.move"].sudo()
         old_invoices = invoices._search(
@@ -245,6 +256,7 @@ class CustomerLetterSegment(models.Model):
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
                 ("invoice_date", "<=", cutoff),
+                ("company_id", "=", company.id),
             ]
         )
         return [
@@ -253,12 +265,14 @@ class CustomerLetterSegment(models.Model):
             ("id", "in", old_invoices.subselect("commercial_partner_id")),
         ]
 
-    def _closed_tickets_domain(self):
+    def _closed_tickets_domain(self, company):
+        """Customers with enough tickets closed in the company lately."""
         since = fields.Datetime.now() - relativedelta(months=self.closed_tickets_months)
         ticket_domain = [
             ("closed_date", ">=", since),
             ("stage_id.closed", "=", True),
             ("commercial_partner_id", "!=", False),
+            ("company_id", "=", company.id),
         ]
         if self.chargeable_only:
             ticket_domain.append(("support_charge_state", "in", ("charged", "fee")))
@@ -292,9 +306,9 @@ class CustomerLetterSegment(models.Model):
         company = self.letter_id.company_id or self.env.company
         domains = [self._customer_base_domain(company), self._parse_domain()]
         if self.min_tenure_years:
-            domains.append(self._tenure_domain())
+            domains.append(self._tenure_domain(company))
         if self.min_closed_tickets:
-            domains.append(self._closed_tickets_domain())
+            domains.append(self._closed_tickets_domain(company))
         if self.use_max_points:
             domains.append(self._points_domain())
         if self.sla_tier_ids:

@@ -7,7 +7,8 @@ class CustomerLetterReport(models.Model):
     """One row per letter segment: who received the letter, who acknowledged
     it, how many tickets the customers opened in the 6 months before and after
     the letter, and how many customers are lost (no ticket, invoice or login
-    in the last 6 months)."""
+    in the last 6 months). Tickets and invoices are those of the letter's
+    company."""
 
     _name = "customer.letter.report"
     _description = "Customer letter effect report"
@@ -62,6 +63,7 @@ class CustomerLetterReport(models.Model):
                                WHERE ht.create_date >= l.sent_date) AS after
                       FROM helpdesk_ticket ht
                      WHERE ht.commercial_partner_id = r.customer_id
+                       AND ht.company_id = l.company_id
                        AND ht.create_date >= l.sent_date - INTERVAL '6 months'
                        AND ht.create_date < l.sent_date + INTERVAL '6 months'
                    ) t ON TRUE
@@ -70,10 +72,12 @@ class CustomerLetterReport(models.Model):
                         EXISTS (
                             SELECT 1 FROM helpdesk_ticket ht
                              WHERE ht.commercial_partner_id = r.customer_id
+                               AND ht.company_id = l.company_id
                                AND ht.create_date >= NOW() - INTERVAL '6 months')
                         OR EXISTS (
                             SELECT 1 FROM account_move am
                              WHERE am.commercial_partner_id = r.customer_id
+                               AND am.company_id = l.company_id
                                AND am.state = 'posted'
                                AND am.move_type IN ('out_invoice', 'out_refund')
                                AND am.invoice_date

@@ -73,3 +73,22 @@ class TestReport(LettersCommon):
             [("letter_id", "=", self.letter.id), ("segment_id.name", "=", "All")]
         )
         self.assertEqual(row.lost_count, 0)
+
+    def test_tickets_of_the_letters_company_only(self):
+        """Tickets the customer opened in another company are not this
+        letter's effect, nor do they keep a customer of this company."""
+        other = self.env["res.company"].create({"name": "Report other company"})
+        team_b = self.env["helpdesk.ticket.team"].create(
+            {"name": "Report team B", "company_id": other.id}
+        )
+        vals = {"company_id": other.id, "team_id": team_b.id}
+        self._ticket(self.active, days_ago=100, **vals)
+        self._ticket(self.active, days_ago=10, **vals)
+        self._ticket(self.silent, days_ago=10, **vals)
+        self.env.flush_all()
+        everyone = self.env["customer.letter.report"].search(
+            [("letter_id", "=", self.letter.id), ("segment_id.name", "=", "All")]
+        )
+        self.assertEqual(everyone.tickets_before, 3)
+        self.assertEqual(everyone.tickets_after, 1)
+        self.assertEqual(everyone.lost_count, 1, "lost for this company")

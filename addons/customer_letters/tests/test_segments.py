@@ -169,3 +169,56 @@ class TestSegments(LettersCommon):
         self.assertEqual(len(partners), counts[0])
         self.assertEqual(len(segments[self.veteran.id]), 3)
         self.assertEqual(len(segments[self.newcomer.id]), 2)
+
+    def test_criteria_count_the_letters_company_only(self):
+        """A customer whose tickets and invoices are all in company B is not
+        a company A letter's long-standing or frequent customer, nor a
+        customer at all; a company B letter finds it."""
+        other = self.env["res.company"].create({"name": "Segments other company"})
+        team_b = self.env["helpdesk.ticket.team"].create(
+            {"name": "Team B", "company_id": other.id}
+        )
+        elsewhere = self._customer(
+            "Elsewhere", ref="cltest", customer_rank=0, company_id=False
+        )
+        vals = {"company_id": other.id, "team_id": team_b.id}
+        self._ticket(elsewhere, days_ago=6 * 366, **vals)
+        # closed in SQL: closing in company B would bill a fee there, and the
+        # new company has no accounting
+        for days in (10, 40, 90):
+            ticket = self._ticket(elsewhere, days_ago=days + 1, **vals)
+            self.env.cr.execute(
+                "UPDATE helpdesk_ticket SET stage_id = %s, "
+                "closed_date = NOW() - %s * INTERVAL '1 day' WHERE id = %s",
+                (self.stage_done.id, days, ticket.id),
+            )
+        criteria = [
+            {},
+            {"min_tenure_years": 5},
+            {"min_closed_tickets": 3, "closed_tickets_months": 6},
+        ]
+        for extra in criteria:
+            self.assertNotIn(elsewhere, self._matches(**extra), extra)
+        letter_b = self._letter(
+            company_id=other.id, segments=[{"name": "B", "domain": SCOPE}]
+        )
+        for extra in criteria:
+            letter_b.segment_ids.write(extra)
+            self.assertIn(elsewhere, letter_b.segment_ids._get_partners(), extra)
+        # and the other way round: company A's tickets and invoices (the
+        # veteran's old ticket, the invoiced customer's old invoice, the
+        # frequent caller's closed tickets) count for none of company B's
+        # criteria, but the customers stay customers (customer rank)
+        letter_b.segment_ids.write({"min_closed_tickets": 0, "min_tenure_years": 5})
+        self.assertFalse(letter_b.segment_ids._get_partners() - elsewhere)
+        letter_b.segment_ids.write(
+            {"min_tenure_years": 0, "min_closed_tickets": 3, "closed_tickets_months": 6}
+        )
+        self.assertEqual(letter_b.segment_ids._get_partners(), elsewhere)
+        letter_b.segment_ids.write({"min_closed_tickets": 0})
+        self.assertNotIn(self.person, letter_b.segment_ids._get_partners())
+        self.assertIn(
+            self.person,
+            self._matches(min_tenure_years=0, min_closed_tickets=0),
+            "a customer in company A",
+        )
