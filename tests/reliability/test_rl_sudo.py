@@ -115,13 +115,7 @@ SUDO_SITES = {
     ("customer_letters/models/customer_letter.py", "_ensure_mailing"): [
         "test_only_letters_managers_send",
     ],
-    ("customer_letters/models/customer_letter.py", "_send_remaining"): [
-        "test_only_letters_managers_send",
-    ],
-    ("customer_letters/models/customer_letter.py", "_mark_sent_if_done"): [
-        "test_only_letters_managers_send",
-    ],
-    ("customer_letters/models/mailing_mailing.py", "_action_send_mail"): [
+    ("customer_letters/models/customer_letter.py", "_queue_mailing"): [
         "test_only_letters_managers_send",
     ],
     ("customer_letters/models/customer_letter_recipient.py", "_compute_mail_status"): [
@@ -133,10 +127,10 @@ SUDO_SITES = {
     ("customer_letters/models/customer_letter_recipient.py", "_prepare_values"): [
         "test_segment_never_reaches_another_company",
     ],
-    ("customer_letters/models/customer_letter_recipient.py", "_log_on_customers"): [
+    ("customer_letters/models/customer_letter_recipient.py", "_create_rendered"): [
         "test_only_letters_managers_send",
     ],
-    ("customer_letters/models/customer_letter_recipient.py", "_letter_mailed"): [
+    ("customer_letters/models/customer_letter_recipient.py", "_record_mailed"): [
         "test_letter_grant_needs_a_points_manager_approval",
     ],
     ("customer_letters/models/customer_letter_segment.py", "_customer_base_domain"): [
