@@ -101,7 +101,7 @@ SUDO_SITES = {
     ("support_certification/models/helpdesk_ticket.py", "_message_post_after_hook"): [
         "test_customer_message_is_not_a_first_response",
     ],
-    ("support_certification/models/res_partner.py", "_get_support_sla_tiers"): [
+    ("support_certification/models/res_partner.py", "get_support_sla_tiers"): [
         "test_portal_sees_its_tier_but_no_certification",
     ],
     ("support_certification/models/res_partner.py", "_search_support_sla_tier_id"): [

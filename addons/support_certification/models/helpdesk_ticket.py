@@ -330,7 +330,7 @@ class HelpdeskTicket(models.Model):
             partners = self.env["res.partner"].browse(
                 {vals["partner_id"] for vals in company_vals if vals.get("partner_id")}
             )
-            partner_tiers = partners._get_support_sla_tiers(
+            partner_tiers = partners.get_support_sla_tiers(
                 company, default_tier=default_tier
             )
             for vals in company_vals:

@@ -36,7 +36,7 @@ class ResPartner(models.Model):
         "support_certification_ids.date_expiry",
     )
     def _compute_support_sla_tier_id(self):
-        tiers = self._get_support_sla_tiers(self.env.company)
+        tiers = self.get_support_sla_tiers(self.env.company)
         for partner in self:
             partner.support_sla_tier_id = tiers[partner.id]
 
@@ -91,7 +91,7 @@ class ResPartner(models.Model):
         """SQL of the rows ``(partner_id, tier_id)``: the best tier granted
         in ``company`` by a valid certification of the commercial partner's
         people, for the commercial partners that have one (the rule of
-        ``_get_support_sla_tiers``); call it in sudo, see
+        ``get_support_sla_tiers``); call it in sudo, see
         ``_search_support_sla_tier_id``."""
         certification = self.env["support.certification"]
         self.flush_model(["commercial_partner_id"])
@@ -127,11 +127,17 @@ class ResPartner(models.Model):
                 lambda c, p=partner: c.commercial_partner_id == p.commercial_partner_id
             )
 
-    def _get_support_sla_tiers(self, company, default_tier=None):
-        """Return ``{partner id: tier}`` for ``company`` in a constant number of
-        queries: the best (highest sequence) tier granted by a valid
+    @api.private
+    def get_support_sla_tiers(self, company, default_tier=None):
+        """Return ``{partner id: support.sla.tier}`` for the partners of
+        ``self`` in ``company`` (a res.company record), in a constant number
+        of queries: the best (highest sequence) tier granted by a valid
         certification of any person of the commercial partner, else the
-        company's default tier (possibly empty)."""
+        company's default tier (possibly empty). ``default_tier``: that
+        default, when the caller already has it.
+
+        Public API for other add-ons (see the readme), not callable over RPC.
+        """
         # sudo: tiers and certifications only decide the SLA; portal users
         # creating tickets may not read them.
         certification = self.env["support.certification"].sudo()
@@ -159,3 +165,7 @@ class ResPartner(models.Model):
             partner.id: best.get(partner.commercial_partner_id.id, default_tier)
             for partner in self
         }
+
+    def _get_support_sla_tiers(self, company, default_tier=None):
+        # the former name, until customer_letters calls get_support_sla_tiers
+        return self.get_support_sla_tiers(company, default_tier=default_tier)

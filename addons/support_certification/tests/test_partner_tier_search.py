@@ -4,6 +4,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 
 from .common import SupportCertificationCase
 
@@ -138,3 +139,23 @@ class TestPartnerTierSearch(SupportCertificationCase):
         )
         with self.assertRaises(UserError):
             self._search(">", self.tier_gold.id)
+
+    def test_public_tier_api_matches_the_field_and_is_not_rpc(self):
+        """get_support_sla_tiers, the API other add-ons call, gives each
+        partner the tier of the field, and cannot be called over RPC."""
+        partners = self.acme | self.bob | self.dan | self.eve | self.carol
+        tiers = partners.get_support_sla_tiers(self.company)
+        self.assertEqual(
+            [tiers[partner.id] for partner in partners],
+            [
+                self.tier_platinum,
+                self.tier_platinum,
+                self.tier_standard,
+                self.tier_gold,
+                self.tier_standard,
+            ],
+        )
+        for partner in partners:
+            self.assertEqual(tiers[partner.id], partner.support_sla_tier_id)
+        with self.assertRaises(AccessError):
+            get_public_method(self.env["res.partner"], "get_support_sla_tiers")
