@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -8,7 +9,12 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._support_points_book_packs()
+        posted._support_points_log_fee_credit_notes()
         return posted
+
+    def button_cancel(self):
+        self._support_points_check_fee_kept()
+        return super().button_cancel()
 
     def _support_points_book_packs(self):
         """Grant (invoice) or take back (credit note) points of pack lines.
@@ -52,3 +58,40 @@ class AccountMove(models.Model):
                 }
             )
         ledger.create(vals_list)
+
+    def _support_points_check_fee_kept(self):
+        """Refuse to cancel an invoice that bills an unrefunded incident fee."""
+        tickets = self.invoice_line_ids._support_points_fee_tickets()
+        if tickets:
+            raise UserError(
+                _(
+                    "%(invoices)s bill(s) the incident fee of ticket(s) "
+                    "%(tickets)s: cancelling would drop the fee. Refund the "
+                    "charge of the ticket(s) first (a support points manager "
+                    "does it from the ticket), or keep the invoice.",
+                    invoices=", ".join(
+                        tickets.support_fee_line_id.move_id.mapped("display_name")
+                    ),
+                    tickets=", ".join(tickets.mapped("display_name")),
+                )
+            )
+
+    def _support_points_log_fee_credit_notes(self):
+        """Tell each ticket whose fee a posted credit note credits."""
+        for credit_note in self.filtered(
+            lambda m: m.move_type == "out_refund" and m.reversed_entry_id
+        ):
+            invoice = credit_note.reversed_entry_id
+            tickets = invoice.invoice_line_ids._support_points_fee_tickets()
+            for ticket in tickets:
+                # sudo (tickets found with sudo): the invoicing user may not
+                # write on tickets; the note only states the credit note
+                ticket._message_log(
+                    body=_(
+                        "Credit note %(credit_note)s credits invoice "
+                        "%(invoice)s, which billed the incident fee of this "
+                        "ticket. The ticket stays charged with the fee.",
+                        credit_note=credit_note.display_name,
+                        invoice=invoice.display_name,
+                    )
+                )
