@@ -69,6 +69,11 @@ SUDO_SITES = {
     ("support_points/models/account_move.py", "_support_points_book_packs"): [
         "test_pack_points_need_posting_rights",
     ],
+    # which tickets an invoice line's fee bills: read to refuse deleting or
+    # cancelling it (names in the error, a note on the ticket), nothing else
+    ("support_points/models/account_move_line.py", "_support_points_fee_tickets"): [
+        MATRIX,
+    ],
     ("support_points/models/res_partner.py", "support_points_balance"): [
         "test_rl_access.py::test_partner_balance_isolation",
     ],
