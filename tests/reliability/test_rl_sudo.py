@@ -29,24 +29,10 @@ SUDO_SITES = {
         "test_portal_cannot_trigger_a_charge",
         "test_agent_cannot_skip_the_charge_by_writing_its_state",
     ],
-    # which rules and automations exist: read only to charge a closing ticket
+    # which rules exist: read only to charge a closing ticket
     ("support_points/models/support_charge_rule.py", "_rules_of_company"): [
         "test_portal_cannot_trigger_a_charge",
         "test_agent_cannot_skip_the_charge_by_writing_its_state",
-    ],
-    ("support_points/models/base_automation.py", "_support_automation_ids"): [
-        "test_portal_cannot_trigger_a_charge",
-    ],
-    ("support_points/models/base_automation.py", "_support_write_trigger_fields"): [
-        "test_portal_cannot_trigger_a_charge",
-    ],
-    # the charge automation's condition: read and applied as base_automation
-    # does, on the tickets the caller writes only
-    ("support_points/models/base_automation.py", "_support_literal_domain"): [
-        "test_agent_cannot_change_or_widen_the_charge_condition",
-    ],
-    ("support_points/models/base_automation.py", "_support_filter"): [
-        "test_agent_cannot_change_or_widen_the_charge_condition",
     ],
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"): [
         "test_fee_reaches_invoice_without_agent_invoice_rights",

@@ -7,6 +7,5 @@ from . import support_charge_rule
 from . import support_points_balance
 from . import support_points_move
 from . import account_move
-from . import base_automation
 from . import product_template
 from . import account_move_line

@@ -7,9 +7,15 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import datetime, safe_eval
 
-from .base_automation import freeze_domain
-
 _logger = logging.getLogger(__name__)
+
+
+def freeze_domain(value):
+    """``value`` (a domain or one of its terms) with every list and tuple
+    in it turned into a tuple, to be kept in the rules' cache and shared."""
+    if isinstance(value, list | tuple):
+        return tuple(freeze_domain(item) for item in value)
+    return value
 
 
 class SupportChargeRule(models.Model):

@@ -6,5 +6,5 @@ from . import test_concurrency
 from . import test_packs
 from . import test_people
 from . import test_rpc
-from . import test_automation_guard
+from . import test_automation
 from . import test_invoice_lifecycle

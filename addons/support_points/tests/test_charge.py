@@ -423,8 +423,8 @@ class TestCharge(SupportChargeCommon):
 
     def test_lost_lock_race_is_retried_not_masked(self):
         """A database error in the charge (e.g. a serialization failure on
-        the balance lock, which Odoo retries) is raised as is: nothing is
-        read from the aborted transaction to decorate it."""
+        the balance lock, which Odoo retries) is raised as is, not wrapped in
+        another exception: Odoo sees its code and retries the request."""
         error = psycopg2.errors.SerializationFailure("could not serialize access")
 
         def charge(ticket):
@@ -432,6 +432,6 @@ class TestCharge(SupportChargeCommon):
 
         self.patch(type(self.env["helpdesk.ticket"]), "_support_charge", charge)
         ticket = self._ticket()
-        with self.assertRaises(psycopg2.errors.SerializationFailure):
+        with self.assertRaises(psycopg2.errors.SerializationFailure) as raised:
             self._close(ticket)
-        self.assertFalse(getattr(error, "context", None))
+        self.assertIs(raised.exception, error)
