@@ -317,6 +317,55 @@ class Seeder:
             for pid, bal, tot in self.env.cr.fetchall()
         ]
 
+    def check_points_follow_documents(self):
+        """Points and fees follow the documents that justify them.
+
+        - every pack invoice line holds, on the ledger, its product's points
+          times its quantity while its invoice is posted (negative on a
+          credit note), and nothing otherwise;
+        - no ticket says "fee invoiced" without its fee line, unless its
+          charge was refunded;
+        - a ticket's refund is on the customer and company its charge was.
+        """
+        if not self.has("support.points.move"):
+            return []
+        self.env.flush_all()
+        from odoo.tools import SQL
+
+        cr = self.env.cr
+        problems = []
+        cr.execute(SQL(_pack_points_check_sql()))
+        problems += [
+            f"account.move.line {line_id}: pack points due {due}, ledger holds {booked}"
+            for line_id, due, booked in cr.fetchall()
+        ]
+        cr.execute(
+            SQL(
+                "SELECT id FROM helpdesk_ticket WHERE support_charge_state = 'fee' "
+                "AND support_fee_line_id IS NULL "
+                "AND NOT COALESCE(support_points_refunded, false) ORDER BY id"
+            )
+        )
+        problems += [
+            f"helpdesk.ticket {ticket_id}: fee invoiced, but no fee line"
+            for (ticket_id,) in cr.fetchall()
+        ]
+        cr.execute(
+            SQL(
+                "SELECT r.id, r.ticket_id FROM support_points_move r "
+                "JOIN support_points_move c ON c.ticket_id = r.ticket_id "
+                "AND c.kind IN ('consume', 'adjust') "
+                "WHERE r.kind = 'refund' AND (r.partner_id <> c.partner_id "
+                "OR r.company_id <> c.company_id) ORDER BY r.id"
+            )
+        )
+        problems += [
+            f"support.points.move {move_id}: refund of ticket {ticket_id} not on "
+            "the charged customer and company"
+            for move_id, ticket_id in cr.fetchall()
+        ]
+        return problems
+
     def check(self, models=None):
         """Re-run the Python constraints of every record of the seeded models."""
         models = models or [
@@ -326,7 +375,7 @@ class Seeder:
             "support.points.move",
             "account.move",
         ]
-        problems = self.check_ledger()
+        problems = self.check_ledger() + self.check_points_follow_documents()
         for model in models:
             if not self.has(model):
                 continue
@@ -358,6 +407,29 @@ def _ledger_check_sql():
         " sum(remaining) AS open FROM support_points_move GROUP BY 1, 2) m"
         " ON m.partner_id = b.partner_id AND m.company_id = b.company_id"
         " WHERE b.balance <> coalesce(m.total, 0)"
+    )
+
+
+def _pack_points_check_sql():
+    """Pack invoice lines whose ledger points differ from the posted figure."""
+    return (
+        "WITH due AS ("
+        " SELECT l.id AS line_id, CASE WHEN m.state = 'posted' THEN"
+        " (CASE m.move_type WHEN 'out_invoice' THEN 1 ELSE -1 END)"
+        " * t.support_points * ROUND(l.quantity) ELSE 0 END AS points"
+        " FROM account_move_line l"
+        " JOIN account_move m ON m.id = l.move_id"
+        " JOIN product_product p ON p.id = l.product_id"
+        " JOIN product_template t ON t.id = p.product_tmpl_id"
+        " WHERE m.move_type IN ('out_invoice', 'out_refund')"
+        " AND l.display_type = 'product' AND t.support_points > 0),"
+        " booked AS ("
+        " SELECT invoice_line_id AS line_id, SUM(points) AS points"
+        " FROM support_points_move WHERE invoice_line_id IS NOT NULL GROUP BY 1)"
+        " SELECT COALESCE(d.line_id, b.line_id), COALESCE(d.points, 0),"
+        " COALESCE(b.points, 0)"
+        " FROM due d FULL JOIN booked b ON b.line_id = d.line_id"
+        " WHERE COALESCE(d.points, 0) <> COALESCE(b.points, 0) ORDER BY 1"
     )
 
 
