@@ -1,7 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 # Written only by the charge and refund code, through sudo(): a user writing
 # them would skip or fake the charge.
@@ -11,21 +10,6 @@ CHARGE_FIELDS = (
     "support_charge_rule_id",
     "support_fee_line_id",
     "support_points_refunded",
-)
-
-# Keys base_automation puts in the context of one run of a server action: they
-# concern the ticket being processed, not the ledger lines and invoices the
-# charge writes.
-AUTOMATION_CONTEXT_KEYS = frozenset(
-    {
-        "__action_done",
-        "__action_feedback",
-        "active_id",
-        "active_ids",
-        "active_model",
-        "domain_post",
-        "old_values",
-    }
 )
 
 
@@ -113,30 +97,28 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("commercial_partner_id", "company_id", "support_charge_state")
     def _compute_support_points_balance(self):
-        # A list view computes this for a page of tickets: the saved ones get
-        # their figures from one query and go into the cache with one call
-        # per field (the values the assignments would store, without the
-        # per-record bookkeeping of __set__).
-        saved = self.browse(tuple(id_ for id_ in self._ids if id_))
-        figures = saved._support_points_balance_figures() if saved else {}
-        found = saved.browse(tuple(id_ for id_ in saved._ids if id_ in figures))
-        if found:
-            balances, lows = [], []
-            for id_ in found._ids:
-                in_company, has_partner, balance, threshold = figures[id_]
-                balances.append(balance if in_company else 0)
-                lows.append(bool(in_company and has_partner and balance <= threshold))
-            cache = self.env.cache
-            cache.update(found, self._fields["support_points_balance"], balances)
-            cache.update(found, self._fields["support_points_low"], lows)
-        # new records (and any the query did not find) in the ORM
-        for ticket in self - found:
-            in_company, has_partner, balance, threshold = (
-                ticket._support_points_balance_figures_new()
-            )
-            ticket.support_points_balance = balance if in_company else 0
-            ticket.support_points_low = (
-                in_company and has_partner and balance <= threshold
+        """The balance of each ticket's customer in the ticket's company,
+        through ``res.partner.support_points_balances``: one query per
+        company for a whole page of tickets."""
+        balances = {}
+        for company, tickets in self.grouped("company_id").items():
+            if not company:
+                continue
+            # sudo: the balance of the ticket's customer, the figure the
+            # customer's own support_points_balance field shows to whoever
+            # may read the customer; the ledger lines stay protected
+            partners = tickets.commercial_partner_id._origin.sudo()
+            for partner_id, balance in partners.support_points_balances(
+                company
+            ).items():
+                balances[partner_id, company.id] = balance
+        for ticket in self:
+            partner = ticket.commercial_partner_id._origin
+            company = ticket.company_id
+            balance = balances.get((partner.id, company.id), 0)
+            ticket.support_points_balance = balance
+            ticket.support_points_low = bool(
+                partner and company and balance <= company.support_points_low_threshold
             )
 
     @api.depends_context("lang")
@@ -161,143 +143,6 @@ class HelpdeskTicket(models.Model):
                 "support_points.ticket_closed_points_note",
                 dict(values, object=ticket),
             )
-
-    def _support_points_balance_figures_new(self):
-        """The figures of a ticket being edited (not saved yet), in the ORM."""
-        self.ensure_one()
-        partner, company = self.commercial_partner_id, self.company_id
-        # sudo: only the customer's balance (what res.partner shows to the
-        # same users) is read
-        balance = sum(
-            self.env["support.points.balance"]
-            .sudo()
-            .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)])
-            .mapped("balance")
-        )
-        return (
-            bool(company),
-            bool(partner),
-            balance,
-            company.support_points_low_threshold,
-        )
-
-    def _support_points_balance_figures(self):
-        """{ticket id: (has a company, has a customer, balance, low threshold)}
-
-        One query for a whole list of saved tickets, straight from the
-        balance rows, without loading partners or companies in the ORM.
-        The balance is a scalar subquery (at most one row per customer and
-        company): an index lookup per ticket, where a join let PostgreSQL
-        hash the whole balance table for a page of 80 tickets.
-        """
-        # one ticket (the one being closed): a page of tickets keeps the
-        # joined query, which PostgreSQL serves by index for every row
-        if len(self) == 1 and self._support_points_customers_cached():
-            return self._support_points_balance_figures_cached()
-        self.flush_recordset(["partner_id", "commercial_partner_id", "company_id"])
-        self.env["res.company"].flush_model(["support_points_low_threshold"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT t.id, t.company_id IS NOT NULL, t.partner_id IS NOT NULL, "
-                "COALESCE((SELECT b.balance FROM support_points_balance b "
-                "WHERE b.partner_id = t.commercial_partner_id "
-                "AND b.company_id = t.company_id), 0), "
-                "COALESCE(c.support_points_low_threshold, 0) "
-                "FROM helpdesk_ticket t "
-                "LEFT JOIN res_company c ON c.id = t.company_id "
-                "WHERE t.id IN %s",
-                tuple(self.ids),
-            )
-        )
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
-
-    def _support_points_customers_cached(self):
-        """Whether the customer, commercial customer and company of every
-        ticket of ``self`` are in cache (e.g. a ticket being closed, read
-        just before); reading them then costs no query (one whose customer
-        changed meanwhile recomputes its commercial customer on access)."""
-        cache = self.env.cache
-        return not any(
-            next(iter(cache.get_missing_ids(self, self._fields[name])), None)
-            for name in ("partner_id", "commercial_partner_id", "company_id")
-        )
-
-    def _support_points_balance_figures_cached(self):
-        """``_support_points_balance_figures`` for one ticket whose customer
-        and company are in cache: only its balance row is read, by its
-        unique key, a statement PostgreSQL plans in a tenth of the time of
-        the one joining the tickets."""
-        self.ensure_one()
-        partner = self.commercial_partner_id
-        company = self.company_id
-        balance = 0
-        if partner and company:
-            self.env["support.points.balance"].flush_model()
-            self.env.cr.execute(
-                SQL(
-                    "SELECT balance FROM support_points_balance "
-                    "WHERE partner_id = %s AND company_id = %s",
-                    partner.id,
-                    company.id,
-                )
-            )
-            row = self.env.cr.fetchone()
-            balance = (row and row[0]) or 0
-        return {
-            self.id: (
-                bool(company),
-                bool(self.partner_id),
-                balance,
-                company.support_points_low_threshold or 0,
-            )
-        }
-
-    # ------------------------------------------------------------------
-    # Pages of tickets
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _search_fetch_later_modules(self):
-        """The add-ons whose ticket fields a page of tickets reads after its
-        search, by primary key (see ``search_fetch``).
-
-        Each add-on that defers its fields adds itself to what the add-ons
-        below it return, so the outermost override reads the fields of all
-        of them in one query.
-        """
-        below = getattr(super(), "_search_fetch_later_modules", None)
-        return (below() if below else frozenset()) | {"support_points"}
-
-    @api.model
-    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
-        # A page of a list or kanban view is found by sorting every ticket
-        # that matches, and PostgreSQL carries each selected column through
-        # that sort: about half a millisecond per column per 20,000 tickets.
-        # This add-on's fields (the charge state; the balance, with the
-        # customer and company it is read for) are read afterwards for the
-        # rows of the page only, by primary key, in one query with those of
-        # the other add-ons that do the same.
-        later = limit and self._search_fetch_later_modules()
-        own = later and [
-            name
-            for name in field_names
-            if name in self._fields
-            and self._fields[name]._modules
-            and later.issuperset(self._fields[name]._modules)
-        ]
-        if not own:
-            return super().search_fetch(
-                domain, field_names, offset=offset, limit=limit, order=order
-            )
-        records = super().search_fetch(
-            domain,
-            [name for name in field_names if name not in own],
-            offset=offset,
-            limit=limit,
-            order=order,
-        )
-        records.fetch(own)
-        return records
 
     # ------------------------------------------------------------------
     # CRUD: the charge fields belong to the charge
@@ -400,9 +245,7 @@ class HelpdeskTicket(models.Model):
             return True
         partner = ticket.commercial_partner_id
         company = ticket.company_id
-        moves = ticket._support_charge_env()["support.points.move"].with_company(
-            company
-        )
+        moves = ticket.env["support.points.move"].with_company(company)
         # one statement: the balance row lock, the balance, the points past
         # their date and the ticket's charge state as the lock protects it
         balance, expired, state = moves._lock_balance(partner, company, ticket=ticket)
@@ -435,42 +278,12 @@ class HelpdeskTicket(models.Model):
             else:
                 line = ticket._support_add_fee_line(rule)
                 vals.update(support_charge_state="fee", support_fee_line_id=line.id)
+        # the ticket's one write of the charge: base_automation's write hook
+        # runs once for it, and finds the charge automation done
         ticket.write(vals)
-        # the closing email shows the balance: it is known, do not read it again
-        ticket._support_points_set_balance(balance)
         if vals["support_charge_state"] in ("charged", "fee"):
             ticket._support_notify_low_balance(balance)
         return True
-
-    def _support_charge_env(self):
-        """The environment the charge writes the ledger and the fee in.
-
-        Without the automation's keys (``AUTOMATION_CONTEXT_KEYS``), whose
-        values differ for each ticket: otherwise every closing would make new
-        environments for the ledger and the invoice, which ``create()`` keeps
-        alive in a reference cycle until the garbage collector runs, and which
-        every later ``with_context()`` of the transaction scans.
-        """
-        context = {
-            key: value
-            for key, value in self.env.context.items()
-            if key not in AUTOMATION_CONTEXT_KEYS
-        }
-        return self.env(context=context)
-
-    def _support_points_set_balance(self, balance):
-        """Put the customer's balance, just written under the lock, in cache.
-
-        The same figures ``_compute_support_points_balance`` would read from
-        the balance row in this transaction; any later ledger line
-        invalidates them again.
-        """
-        self.ensure_one()
-        threshold = self.company_id.support_points_low_threshold
-        self.env.cache.update(self, self._fields["support_points_balance"], [balance])
-        self.env.cache.update(
-            self, self._fields["support_points_low"], [balance <= threshold]
-        )
 
     def _prepare_support_move_vals(self, points, kind):
         self.ensure_one()
@@ -501,11 +314,7 @@ class HelpdeskTicket(models.Model):
         # sudo: called from _support_charge only, which applies the company's
         # charge rule; the agent closing the ticket need not be an invoicing
         # user, and only the customer's own draft invoice gets the fee line
-        invoices = (
-            self._support_charge_env()["account.move"]
-            .sudo()
-            .with_company(self.company_id)
-        )
+        invoices = self.env["account.move"].sudo().with_company(self.company_id)
         invoice = invoices.search(
             [
                 ("move_type", "=", "out_invoice"),

@@ -43,7 +43,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_support_points_balance(self):
-        balances = self._get_support_points_balances(self.env.company)
+        balances = self.support_points_balances(self.env.company)
         threshold = self.env.company.support_points_low_threshold
         for partner in self:
             balance = balances.get(partner.id, 0)
@@ -56,23 +56,37 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_support_points_expiry(self):
-        expiries = self._get_support_points_expiries(self.env.company)
+        expiries = self.support_points_expiries(self.env.company)
         for partner in self:
             expiry, points = expiries.get(partner.id, (False, 0))
             partner.support_points_expiry_date = expiry
             partner.support_points_expiring = points
 
-    def _get_support_points_balances(self, company):
-        """Return ``{partner id: balance}`` in one query: the points left to
-        each partner's commercial partner in ``company``. Partners outside
-        the points scheme (no ledger line there) are left out.
+    # ------------------------------------------------------------------
+    # Public batch methods: the one way to read the figures of many
+    # customers at once (ticket lists, letters); the fields above use them
+    # ------------------------------------------------------------------
 
-        The figures of the balance fields, for callers that handle many
-        partners at once and need no record cache of them."""
+    @api.private
+    def support_points_balances(self, company=None):
+        """Return ``{partner id: balance}``, in one query: the support points
+        left to each partner's commercial partner (the customer's company) in
+        ``company`` (a ``res.company`` record; default: the current company).
+        Partners outside the points scheme there (no ledger line yet) are
+        left out: read them as 0.
+
+        The balance rows are read with the caller's rights (multi-company
+        and portal rules); code showing balances to whoever may read the
+        customers calls it on ``sudo()`` partners, as the
+        ``support_points_balance`` fields of partners and tickets do.  For
+        other add-ons' Python code, not callable over RPC (the fields are).
+        """
+        company = company or self.env.company
+        commercial = self.commercial_partner_id
         balances = dict(
             self.env["support.points.balance"]._read_group(
                 [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("partner_id", "in", commercial.ids),
                     ("company_id", "=", company.id),
                 ],
                 groupby=["partner_id"],
@@ -85,11 +99,14 @@ class ResPartner(models.Model):
             if partner.commercial_partner_id in balances
         }
 
-    def _get_support_points_expiries(self, company):
-        """Return ``{partner id: (date, points)}`` in one query: the soonest
+    @api.private
+    def support_points_expiries(self, company=None):
+        """Return ``{partner id: (date, points)}``, in one query: the soonest
         date on which unused points of each partner's commercial partner
-        expire in ``company``, and how many. Partners with no expiring points
-        are left out."""
+        expire in ``company`` (as in ``support_points_balances``), and how
+        many.  Partners with no expiring points are left out.  Read with the
+        caller's rights, as ``support_points_balances``."""
+        company = company or self.env.company
         soonest = {}
         for partner, expiry, points in self.env["support.points.move"]._read_group(
             [
@@ -108,6 +125,14 @@ class ResPartner(models.Model):
             for partner in self
             if partner.commercial_partner_id in soonest
         }
+
+    # The names customer_letters called before they were public: kept only
+    # until it calls the public methods above.
+    def _get_support_points_balances(self, company):
+        return self.support_points_balances(company)
+
+    def _get_support_points_expiries(self, company):
+        return self.support_points_expiries(company)
 
     def _search_support_points_balance(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">="):

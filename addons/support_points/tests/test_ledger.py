@@ -3,7 +3,9 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import Form, new_test_user
 
 from .common import SupportPointsCommon
@@ -367,3 +369,29 @@ class TestLedger(SupportPointsCommon):
             .support_points_balance,
             7,
         )
+
+    def test_public_balance_api_matches_the_fields_and_is_not_rpc(self):
+        """support_points_balances and support_points_expiries, the API other
+        add-ons call, give each partner the figures of its fields in the
+        company asked for, and cannot be called over RPC."""
+        expiry = fields.Date.today() + timedelta(days=30)
+        self._grant(self.customer, 3, expiry_date=expiry)
+        partners = self.customer | self.contact | self.other_customer
+        balances = partners.support_points_balances(self.company)
+        self.assertEqual(balances, {self.customer.id: 3, self.contact.id: 3})
+        self.assertEqual(partners.support_points_balances(), balances)
+        for partner in partners:
+            self.assertEqual(
+                balances.get(partner.id, 0), partner.support_points_balance
+            )
+        expiries = partners.support_points_expiries(self.company)
+        self.assertEqual(
+            expiries, {self.customer.id: (expiry, 3), self.contact.id: (expiry, 3)}
+        )
+        self.assertEqual(self.contact.support_points_expiry_date, expiry)
+        other = self.env["res.company"].create({"name": "Other points company"})
+        self.assertEqual(partners.support_points_balances(other), {})
+        self.assertEqual(partners.support_points_expiries(other), {})
+        for name in ("support_points_balances", "support_points_expiries"):
+            with self.assertRaises(AccessError):
+                get_public_method(self.env["res.partner"], name)
