@@ -362,8 +362,8 @@ class CustomerLetterRecipient(models.Model):
         # with the methods behind the partner fields (no field cache to fill)
         partners_su = partners.sudo()
         company = letter.company_id
-        balances = partners_su._get_support_points_balances(company)
-        expiries = partners_su._get_support_points_expiries(company)
+        balances = partners_su.support_points_balances(company)
+        expiries = partners_su.support_points_expiries(company)
         tiers = partners_su.get_support_sla_tiers(company)
         base_url = letter.get_base_url()
         letter_id = letter._origin.id or 0
