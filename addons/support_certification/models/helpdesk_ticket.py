@@ -254,8 +254,25 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        is_manager = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
+        chosen = [is_manager and bool(vals.get("sla_tier_id")) for vals in vals_list]
         created_paused = self._sla_prepare_create_vals(vals_list)
+        teams = self.env["helpdesk.ticket.team"].browse(
+            {vals["team_id"] for vals in vals_list if vals.get("team_id")}
+        )
+        planned = [self._sla_ticket_company(vals, teams) for vals in vals_list]
         tickets = super().create(vals_list)
+        # The tier comes from the company the ticket ends up in, even if a
+        # create override of another module moved it elsewhere.
+        moved = self.browse(
+            ticket.id
+            for ticket, company_id, is_chosen in zip(
+                tickets, planned, chosen, strict=True
+            )
+            if not is_chosen and ticket.company_id.id != company_id
+        )
+        if moved:
+            moved._sla_follow_company()
         # Tickets created closed: their states depend on the closing.
         closed_stages = tickets.stage_id.filtered("closed")
         if closed_stages:
@@ -281,7 +298,12 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if SLA_PROTECTED_FIELDS & set(vals):
             self._sla_check_tier_access()
+        moved = self.browse()
+        if "company_id" in vals and "sla_tier_id" not in vals:
+            moved = self.filtered(lambda t: t.company_id.id != vals["company_id"])
         res = super().write(vals)
+        if moved:
+            moved._sla_follow_company()
         if "stage_id" in vals or "sla_tier_id" in vals:
             self._sla_sync_pause()
         return res
@@ -298,10 +320,37 @@ class HelpdeskTicket(models.Model):
         )
 
     def _sla_ticket_company(self, vals, teams):
-        if vals.get("company_id"):
-            return vals["company_id"]
+        """The company a ticket created with ``vals`` ends up in:
+        helpdesk_mgmt's create gives it its team's company when the team has
+        one, whatever company ``vals`` names."""
         team = teams.browse(vals.get("team_id"))
-        return (team.company_id or self.env.company).id
+        return team.company_id.id or vals.get("company_id") or self.env.company.id
+
+    def _sla_company_tiers(self):
+        """``{tier: tickets}``: the tier each ticket of ``self`` gets in the
+        company it is in now, as if created there (its customer's best tier
+        in that company, else the company's default tier)."""
+        tier_model = self.env["support.sla.tier"]
+        result = defaultdict(lambda: self.browse())
+        for company, tickets in self.grouped("company_id").items():
+            default_tier = tier_model._get_default_tier(company)
+            partner_tiers = tickets.partner_id.get_support_sla_tiers(
+                company, default_tier=default_tier
+            )
+            for ticket in tickets:
+                result[partner_tiers.get(ticket.partner_id.id, default_tier)] |= ticket
+        return result
+
+    def _sla_follow_company(self):
+        """Give the tickets of ``self``, moved to another company, the tier
+        they would get there and plan their deadlines again on that tier's
+        calendar, from their start and keeping the paused time."""
+        for tier, tickets in self._sla_company_tiers().items():
+            # Past our own guard on the tier (write): the tier follows from
+            # the company the caller may set, the caller does not choose it.
+            super(HelpdeskTicket, tickets).write({"sla_tier_id": tier.id})
+        self._sla_sync_pause()
+        return True
 
     @api.model
     def _sla_prepare_create_vals(self, vals_list):

@@ -7,3 +7,4 @@ from . import test_report
 from . import test_tour
 from . import test_sla_performance
 from . import test_partner_tier_search
+from . import test_sla_company
