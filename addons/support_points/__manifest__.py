@@ -2,7 +2,7 @@
 {
     "name": "Support Points",
     "summary": "Service points per customer, charged when helpdesk tickets close",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "Support Suite Authors",
@@ -38,6 +38,8 @@
             "support_points/static/tests/tours/*.esm.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "development_status": "Alpha",
     "installable": True,
 }
