@@ -126,14 +126,6 @@ class ResPartner(models.Model):
             if partner.commercial_partner_id in soonest
         }
 
-    # The names customer_letters called before they were public: kept only
-    # until it calls the public methods above.
-    def _get_support_points_balances(self, company):
-        return self.support_points_balances(company)
-
-    def _get_support_points_expiries(self, company):
-        return self.support_points_expiries(company)
-
     def _search_support_points_balance(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">="):
             raise UserError(
