@@ -4,6 +4,7 @@ from . import test_certification
 from . import test_sla_deadline
 from . import test_sla_cron
 from . import test_report
+from . import test_report_access
 from . import test_tour
 from . import test_sla_performance
 from . import test_partner_tier_search
