@@ -557,8 +557,8 @@ class HelpdeskTicket(models.Model):
             # string literals of its arguments and cannot read an f-string
             hours_text = f"{hours:.2f}"
             bodies[ticket.id] = _(
-                "SLA clock resumed after %(hours)s working hours paused; "
-                "resolution deadline is now %(deadline)s.",
+                "SLA clock resumed after %(hours)s paused working hours; "
+                "the resolution deadline is now %(deadline)s.",
                 hours=hours_text,
                 deadline=format_datetime(self.env, ticket.sla_resolution_deadline),
             )
