@@ -96,7 +96,7 @@ def rl_servers(rl_env):
 def rl_world(rl_dbs, rl_servers, rl_prefix):
     """One server (threaded) on a copy with the multi-company world of roles.
 
-    Shared by the access, bad-input and sudo tests: each of them checks
+    Shared by the ack, bad-input and sudo tests: each of them checks
     relative effects (counts before/after), never absolute totals.
     """
     db = rl_dbs(f"{rl_prefix}_world")

@@ -7,3 +7,4 @@ from . import test_ack
 from . import test_report
 from . import test_performance
 from . import test_tour
+from . import test_access_matrix
