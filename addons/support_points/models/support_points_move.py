@@ -91,7 +91,7 @@ class SupportPointsMove(models.Model):
         comodel_name="account.move.line",
         readonly=True,
         index="btree_not_null",
-        ondelete="restrict",
+        ondelete="set null",
         help="The invoice or credit note line of a points pack.",
     )
     expiry_date = fields.Date(
@@ -152,14 +152,10 @@ class SupportPointsMove(models.Model):
                 "AND kind IN ('consume', 'adjust', 'refund')"
             )
         )
-        # A pack invoice line grants its points once.
+        # A pack invoice line's points follow its invoice (booked on posting,
+        # taken back on reset to draft or cancel): several lines per line.
         self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS "
-                "support_points_move_invoice_line_uniq "
-                "ON support_points_move (invoice_line_id) "
-                "WHERE invoice_line_id IS NOT NULL"
-            )
+            SQL("DROP INDEX IF EXISTS support_points_move_invoice_line_uniq")
         )
 
     @api.depends("partner_id", "points", "kind")

@@ -8,7 +8,7 @@ line holds exactly its posted quantity's points.
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from .common import SupportChargeCommon
 
@@ -133,6 +133,141 @@ class InvoiceLifecycleCommon(SupportChargeCommon):
             self.assertIn(name, message)
         self.assertNotIn("constraint", message.lower())
         self.assertNotIn("violates", message.lower())
+
+
+class TestPackLifecycle(InvoiceLifecycleCommon):
+    def test_reset_to_draft_takes_points_back_and_repost_books_again(self):
+        invoice = self._invoice(quantity=2)
+        self._assert_points(12)
+        invoice.button_draft()
+        self._assert_points(0)
+        taken_back = self._ledger(points=-12)
+        self.assertIn(invoice.name, taken_back.note)
+        self.assertIn("reset to draft", taken_back.note)
+        invoice.action_post()
+        self._assert_points(12)
+
+    def test_cancel_posted_invoice_takes_points_back(self):
+        invoice = self._invoice(quantity=2)
+        invoice.button_cancel()
+        self.assertEqual(invoice.state, "cancel")
+        self._assert_points(0)
+        self.assertIn("cancelled", self._ledger(points=-12).note)
+        invoice.button_draft()
+        invoice.action_post()
+        self._assert_points(12)
+
+    def test_quantity_raised_then_lowered_and_reposted(self):
+        invoice = self._invoice(quantity=1)
+        self._assert_points(6)
+        for quantity, balance in ((3, 18), (1, 6)):
+            invoice.button_draft()
+            with Form(invoice) as form:
+                with form.invoice_line_ids.edit(0) as line:
+                    line.quantity = quantity
+            invoice.action_post()
+            self._assert_points(balance)
+
+    def test_product_changed_on_draft_line(self):
+        invoice = self._invoice()
+        invoice.button_draft()
+        self._pack_line(invoice).product_id = self.big_pack
+        invoice.action_post()
+        self._assert_points(50)
+        invoice.button_draft()
+        invoice.invoice_line_ids[0].product_id = self.consulting
+        invoice.action_post()
+        self._assert_points(0)
+
+    def test_customer_changed_in_draft(self):
+        invoice = self._invoice(quantity=2)
+        invoice.button_draft()
+        invoice.partner_id = self.other_customer
+        invoice.action_post()
+        # the points taken back came from the customer that was booked
+        self._assert_points(0)
+        other = self.customer.browse(self.other_customer.id)
+        self.assertEqual(other.with_company(self.company).support_points_balance, 12)
+
+    def test_pack_line_deleted_after_reset(self):
+        invoice = self._invoice(quantity=2)
+        invoice.button_draft()
+        line = self._pack_line(invoice)
+        invoice.write({"invoice_line_ids": [Command.delete(line.id)]})
+        self.assertFalse(line.exists())
+        invoice.action_post()
+        self._assert_points(0)
+
+    def test_draft_invoice_deleted_after_reset(self):
+        invoice = self._invoice(quantity=2)
+        invoice.button_draft()
+        invoice.unlink()
+        self.assertFalse(invoice.exists())
+        self._assert_points(0)
+
+    def test_line_with_points_still_booked_is_refused_clearly(self):
+        # a line whose points are on the ledger while its invoice is in draft
+        # (reset before this rule existed)
+        invoice = self._invoice(post=False)
+        line = self._pack_line(invoice)
+        self.Move.create(
+            {
+                "partner_id": self.customer.id,
+                "points": 6,
+                "kind": "purchase",
+                "invoice_line_id": line.id,
+            }
+        )
+        with self.assertRaises(UserError) as raised:
+            invoice.write({"invoice_line_ids": [Command.delete(line.id)]})
+        self.assertClearRefusal(raised, "Buy 5, get 6", "Reset the invoice")
+        self.assertTrue(line.exists())
+
+    def test_full_credit_note_takes_points_back_once(self):
+        invoice = self._invoice(quantity=2)
+        credit_note = self._credit_note(invoice)
+        credit_note.action_post()
+        self._assert_points(0)
+        # the credited invoice cannot be reset: it would take back again
+        with self.assertRaises(UserError) as raised:
+            invoice.button_draft()
+        self.assertClearRefusal(raised, invoice.name, credit_note.name)
+        self._assert_points(0)
+        # the credit note reset to draft gives the points back
+        credit_note.button_draft()
+        self._assert_points(12)
+
+    def test_credit_note_of_a_reset_invoice_is_refused(self):
+        invoice = self._invoice(quantity=2)
+        credit_note = self._credit_note(invoice)
+        invoice.button_draft()
+        self._assert_points(0)
+        with self.assertRaises(UserError) as raised:
+            credit_note.action_post()
+        self.assertClearRefusal(raised, invoice.name, "Buy 5, get 6")
+        self.assertEqual(credit_note.state, "draft")
+        self._assert_points(0)
+
+    def test_partial_credit_note(self):
+        invoice = self._invoice(quantity=3)
+        credit_note = self._credit_note(invoice)
+        with Form(credit_note) as form:
+            with form.invoice_line_ids.edit(0) as line:
+                line.quantity = 1
+        credit_note.action_post()
+        self._assert_points(12)
+        second = self._credit_note(invoice)
+        with Form(second) as form:
+            with form.invoice_line_ids.edit(0) as line:
+                line.quantity = 2
+        second.action_post()
+        self._assert_points(0)
+        # a third credit note would take back more than was sold
+        third = self._credit_note(invoice)
+        with self.assertRaises(UserError) as raised:
+            third.action_post()
+        self.assertClearRefusal(raised, invoice.name)
+        self._assert_points(0)
 
 
 class TestFeeLifecycle(InvoiceLifecycleCommon):
