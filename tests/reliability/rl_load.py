@@ -34,8 +34,6 @@ def run_task(task):
         "user_errors": [],
         "transport_errors": [],
         "retries": 0,
-        "t0": None,
-        "t1": None,
     }
     stats = {}
     try:
@@ -44,7 +42,6 @@ def run_task(task):
         result["transport_errors"].append(f"login: {exc!r}")
         return result
     _wait_until(task["start_at"])
-    result["t0"] = time.time()
     for item in task["items"]:
         model, method, args, kwargs = item
         try:
@@ -73,7 +70,6 @@ def run_task(task):
             result["transport_errors"].append(f"{item!r}: {exc!r}"[:300])
         if task.get("pause"):
             time.sleep(task["pause"])
-    result["t1"] = time.time()
     result["retries"] = stats.get("retries", 0)
     return result
 

@@ -1,16 +1,17 @@
 """Concurrency: a multi-worker server under 8 closing clients plus credits.
 
-8 client processes close 200 tickets of one customer who has 100 points,
+8 client processes close 40 tickets of one customer who has 20 points,
 while another grants points and a third posts an invoice with a points pack,
-all at once.  Afterwards the ledger must balance, every ticket is charged
-exactly once (points or fee), and no request failed with a server error.
-The same closing load is measured on a database with only helpdesk_mgmt.
+all at once: the points run out in the middle of the load.  Afterwards the
+ledger must balance, every ticket is charged exactly once (points or fee),
+and no request failed with a server error.  Sized to prove that property, not
+to measure speed: throughput against a plain helpdesk is setup/bench's job.
 """
 
 import os
 
 import pytest
-from rl_infra import ensure_baseline_db, record_figure
+from rl_infra import record_figure
 from rl_rpc import CONCURRENCY_MARKERS
 from rl_scenarios import (
     CLOSED_STAGE,
@@ -26,14 +27,13 @@ pytestmark = [
     pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs at least 2 cores"),
 ]
 
-N_TICKETS = 200
+N_TICKETS = 40
 N_CLIENTS = 8
-START_POINTS = 100
-GRANTS = [10, 10, 10, 10, 10]  # granted one by one while the tickets close
-PACK_POINTS = 25
+START_POINTS = 20
+GRANTS = [2, 2, 2, 2, 2]  # granted one by one while the tickets close
+GRANT_PAUSE = 0.2  # seconds between two grants: they land amid the closes
+PACK_POINTS = 5
 WORKERS = 4
-
-THROUGHPUT = {}
 
 
 def _server_errors(results):
@@ -84,7 +84,7 @@ def test_concurrent_closes_charge_exactly_once(load_server):
         "kind": "grant",
         "login": granter,
         "password": granter,
-        "pause": 1.0,
+        "pause": GRANT_PAUSE,
         "items": [
             (
                 "res.partner",
@@ -101,15 +101,13 @@ def test_concurrent_closes_charge_exactly_once(load_server):
         "password": "admin",
         "items": [("account.move", "action_post", [[invoice]], {})],
     }
-    results, tps = close_in_parallel(
+    results = close_in_parallel(
         server,
         closers,
         tickets,
         admin.ref(CLOSED_STAGE),
         extra_tasks=[grant_task, pack_task],
     )
-    THROUGHPUT["suite"] = tps
-    record_figure("suite tickets closed/s (8 clients, 4 workers)", round(tps, 2))
     record_figure(
         "client retries of concurrent updates", sum(r["retries"] for r in results)
     )
@@ -185,27 +183,3 @@ def test_concurrent_closes_charge_exactly_once(load_server):
     record_figure(
         "tickets paid with points / with a fee", f"{len(charged)} / {len(fees)}"
     )
-
-
-def test_throughput_against_plain_helpdesk(rl_env, rl_dbs, rl_servers, rl_prefix):
-    """Same closing load on a DB with only helpdesk_mgmt: report the ratio."""
-    _template, conf, _options = rl_env
-    base = ensure_baseline_db(f"{rl_prefix}_base", conf)
-    db = rl_dbs(f"{rl_prefix}_base_run", source=base)
-    server = rl_servers(db, workers=WORKERS, name="base")
-    admin = server.rpc("admin", "admin")
-    closers = make_users(admin, "rl_closer", N_CLIENTS, [HELPDESK_USER])
-    _customer, contacts = make_customer(admin, "RL Load Customer")
-    tickets = make_tickets(admin, contacts[0], N_TICKETS)
-    results, tps = close_in_parallel(server, closers, tickets, admin.ref(CLOSED_STAGE))
-    server.stop()
-    assert not _server_errors(results)
-    assert sum(len(r["done"]) for r in results) == N_TICKETS
-    record_figure(
-        "plain helpdesk tickets closed/s (8 clients, 4 workers)", round(tps, 2)
-    )
-    if "suite" in THROUGHPUT:
-        ratio = THROUGHPUT["suite"] / tps
-        record_figure("throughput ratio suite / plain helpdesk", round(ratio, 2))
-        # the charging costs something, but must not collapse throughput
-        assert ratio > 0.2
