@@ -20,11 +20,9 @@ class AccountMoveLine(models.Model):
 
         Deleting the line (or its draft invoice) would leave the ticket
         saying "fee invoiced" with nothing ever billing it.  The refund of
-        the ticket's charge removes the line itself, as superuser, after the
-        points manager's right was checked: that deletion goes through.
+        the ticket's charge marks the ticket refunded first, then removes the
+        line: that deletion goes through.
         """
-        if self.env.su:
-            return
         tickets = self._support_points_fee_tickets()
         if tickets:
             raise UserError(

@@ -353,6 +353,14 @@ class HelpdeskTicket(models.Model):
         return invoice.invoice_line_ids - before
 
     def _support_refund(self):
+        """Reverse the charge on the account that was charged.
+
+        The customer and company of the refund are those of the ticket's
+        charge line on the ledger, not the ticket's current ones: its
+        customer, its contact's company or its company may have changed
+        since.  Called by ``action_support_refund`` once the caller's right
+        to refund was checked.
+        """
         self.ensure_one()
         if self.support_points_refunded:
             raise UserError(
@@ -361,12 +369,31 @@ class HelpdeskTicket(models.Model):
                     ticket=self.display_name,
                 )
             )
+        # sudo: the caller's right to refund was checked by
+        # action_support_refund; the charge line and the fee's invoice are
+        # read to refund exactly what was charged, to whom it was charged
+        ticket = self.sudo()
         if self.support_charge_state == "charged":
-            self.env["support.points.move"].create(
-                self._prepare_support_move_vals(self.support_points_charged, "refund")
+            charge = ticket.env["support.points.move"].search(
+                [("ticket_id", "=", self.id), ("kind", "=", "consume")], limit=1
             )
+            if not charge:
+                raise UserError(
+                    _(
+                        "Ticket %(ticket)s has no charge line on the points "
+                        "ledger to refund; record an adjustment for the "
+                        "customer instead.",
+                        ticket=self.display_name,
+                    )
+                )
+            vals = self._prepare_support_move_vals(-charge.points, "refund")
+            vals.update(
+                partner_id=charge.partner_id.id, company_id=charge.company_id.id
+            )
+            self.env["support.points.move"].create(vals)
+            ticket.write({"support_points_refunded": True})
         elif self.support_charge_state == "fee":
-            line = self.support_fee_line_id
+            line = ticket.support_fee_line_id
             if line and line.move_id.state != "draft":
                 raise UserError(
                     _(
@@ -376,12 +403,10 @@ class HelpdeskTicket(models.Model):
                         invoice=line.move_id.display_name,
                     )
                 )
+            # refunded first: the fee line's guard then lets the line go
+            ticket.write({"support_points_refunded": True})
             if line:
-                # sudo: the caller's right to refund was checked; managers of
-                # points need not be invoicing users to drop the draft fee
-                line.move_id.sudo().write(
-                    {"invoice_line_ids": [Command.unlink(line.id)]}
-                )
+                line.move_id.write({"invoice_line_ids": [Command.unlink(line.id)]})
         else:
             raise UserError(
                 _(
@@ -389,8 +414,6 @@ class HelpdeskTicket(models.Model):
                     ticket=self.display_name,
                 )
             )
-        # sudo: the manager's right to refund was checked by the caller
-        self.sudo().write({"support_points_refunded": True})
 
     def _support_notify_low_balance(self, balance):
         """Ask the salesperson to offer a pack when the balance runs low.

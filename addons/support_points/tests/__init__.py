@@ -9,3 +9,4 @@ from . import test_rpc
 from . import test_automation
 from . import test_invoice_lifecycle
 from . import test_closing_email
+from . import test_ticket_life
