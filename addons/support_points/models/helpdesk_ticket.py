@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, _, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 # Written only by the charge and refund code, through sudo(): a user writing
 # them would skip or fake the charge.
@@ -227,7 +227,20 @@ class HelpdeskTicket(models.Model):
         # agent closing the ticket, who may read but not write the ledger
         ticket = self.sudo()
         # the rules read the ticket only, never the ledger: found before the lock
-        rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
+        try:
+            rule = self.env["support.charge.rule"].sudo()._find_for_ticket(ticket)
+        except ValidationError as error:
+            # fail safe: a broken rule charges nothing (the next rule must not
+            # charge instead); the ticket stays to charge, closing still works,
+            # and action_support_charge charges it once the rule is fixed
+            ticket._message_log(
+                body=_(
+                    "This ticket was not charged: %(error)s Then a support "
+                    "points manager charges it with the Charge button.",
+                    error=error.args[0],
+                )
+            )
+            return False
         if not rule:
             return False
         vals = {"support_charge_rule_id": rule.id, "support_points_charged": 0}

@@ -2,10 +2,14 @@
 import ast
 import logging
 
+import psycopg2
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import datetime, safe_eval
+
+from .support_points_move import MAX_POINTS_PER_LINE
 
 _logger = logging.getLogger(__name__)
 
@@ -95,10 +99,28 @@ class SupportChargeRule(models.Model):
         for rule in self:
             rule._get_ticket_domain()
 
+    @api.model
+    def _check_points_vals(self, vals, name):
+        """Refuse points one ledger line could not move, before writing (a
+        number past the database's integer would fail there, unexplained)."""
+        points = vals.get("points") or 0
+        if isinstance(points, int | float) and abs(points) <= MAX_POINTS_PER_LINE:
+            return
+        raise ValidationError(
+            _(
+                "Charge rule %(rule)s cannot charge or credit %(points)s points: "
+                "a charge moves at most %(max)s points. Enter a smaller number.",
+                rule=name,
+                points=points,
+                max=MAX_POINTS_PER_LINE,
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        # refuse a bad condition before anything is written
+        # refuse a bad condition or number before anything is written
         for vals in vals_list:
+            self._check_points_vals(vals, vals.get("name"))
             if "ticket_domain" in vals:
                 self.new(vals)._get_ticket_domain()
         rules = super().create(vals_list)
@@ -106,6 +128,9 @@ class SupportChargeRule(models.Model):
         return rules
 
     def write(self, vals):
+        if "points" in vals:
+            for rule in self:
+                rule._check_points_vals(vals, rule.name)
         if "ticket_domain" in vals:
             for rule in self:
                 rule.new(dict(vals, name=rule.name))._get_ticket_domain()
@@ -132,10 +157,11 @@ class SupportChargeRule(models.Model):
     @api.model
     @tools.ormcache("company_id")
     def _rules_of_company(self, company_id):
-        """``(rule id, domain source, literal domain)`` of the active rules of
-        a company (and of every company), by sequence, without the unusable
-        ones; the literal domain is None when the source names variables and
-        must be evaluated on each use.
+        """``(rule id, domain source, literal domain, usable)`` of the active
+        rules of a company (and of every company), by sequence; the literal
+        domain is None when the source names variables and must be evaluated
+        on each use; ``usable`` is False for a rule whose condition no longer
+        works (e.g. a field that was removed).
 
         Cached: a ticket closing does not search the rules again.  Any
         create, write or unlink of a rule clears the cache.
@@ -150,32 +176,40 @@ class SupportChargeRule(models.Model):
                 order="sequence, id",
             )
         )
-        usable = []
+        entries = []
         for rule in rules:
             try:
                 rule._get_ticket_domain()
             except ValidationError:
-                # fail safe: a rule broken later (e.g. a removed field) is
-                # skipped rather than blocking every ticket closing
-                _logger.warning("Skipping unusable support charge rule %s", rule.id)
+                entries.append((rule.id, rule.ticket_domain, None, False))
                 continue
-            usable.append(
+            entries.append(
                 (
                     rule.id,
                     rule.ticket_domain,
                     self._literal_ticket_domain(rule.ticket_domain),
+                    True,
                 )
             )
-        return tuple(usable)
+        return tuple(entries)
 
     @api.model
     def _find_for_ticket(self, ticket):
-        """First active rule, by sequence, whose domain matches the ticket."""
+        """First active rule, by sequence, whose domain matches the ticket.
+
+        Raise ``ValidationError`` naming the rule when a rule met before the
+        matching one cannot be evaluated: a broken rule never lets the next
+        one (e.g. the catch-all) charge the customer instead (fail safe).
+        """
         entries = self._rules_of_company(ticket.company_id.id)
         # one recordset: the matching rule's fields are read with the others'
-        rules = self.browse([rule_id for rule_id, _source, _literal in entries])
-        for rule, (_rule_id, source, literal) in zip(rules, entries, strict=True):
+        rules = self.browse([entry[0] for entry in entries])
+        for rule, (_rule_id, source, literal, usable) in zip(
+            rules, entries, strict=True
+        ):
             try:
+                if not usable:
+                    raise ValueError(_("its condition cannot be evaluated"))
                 # a domain naming the user or today is evaluated on each use
                 domain = (
                     list(literal)
@@ -183,9 +217,22 @@ class SupportChargeRule(models.Model):
                     else self._eval_ticket_domain(source)
                 )
                 matches = ticket.filtered_domain(domain)
-            except Exception:  # noqa: BLE001 - same fail-safe as above
-                _logger.warning("Skipping unusable support charge rule %s", rule.id)
-                continue
+            except psycopg2.Error:
+                # a database error (e.g. a serialization failure Odoo retries)
+                # is not the rule's fault: raised as is
+                raise
+            except Exception as error:  # noqa: BLE001 - any broken condition
+                _logger.warning(
+                    "Support charge rule %s cannot be evaluated: %s", rule.id, error
+                )
+                raise ValidationError(
+                    _(
+                        "The condition of charge rule %(rule)s cannot be used "
+                        "(%(error)s). Edit it with the domain editor.",
+                        rule=rule.name,
+                        error=error,
+                    )
+                ) from error
             if matches:
                 return rule
         return self.browse()
