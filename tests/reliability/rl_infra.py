@@ -5,8 +5,10 @@ import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -381,15 +383,80 @@ class ThrowawayCluster:
         release_port(self.port)
 
 
-def write_private_conf(conf, cluster, dest):
-    """An Odoo config like conf but pointing at the throwaway cluster."""
+def write_private_conf(conf, cluster, dest, smtp_port=None):
+    """An Odoo config like conf but pointing at the throwaway cluster (and
+    at a local SMTP sink if smtp_port is given)."""
     parser = configparser.ConfigParser()
     parser.read(conf)
     parser["options"]["db_host"] = "127.0.0.1"
     parser["options"]["db_port"] = str(cluster.port)
+    if smtp_port:
+        parser["options"]["smtp_server"] = "127.0.0.1"
+        parser["options"]["smtp_port"] = str(smtp_port)
     with open(dest, "w") as fh:
         parser.write(fh)
     return dest
+
+
+# ---------------------------------------------------------------------------
+# A local SMTP server that accepts every mail (127.0.0.1 only)
+# ---------------------------------------------------------------------------
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP for smtplib: accept, count and drop every mail."""
+
+    def handle(self):
+        self.wfile.write(b"220 rl-sink ESMTP\r\n")
+        in_data = False
+        while line := self.rfile.readline():
+            if in_data:
+                if line.rstrip(b"\r\n") == b".":
+                    in_data = False
+                    self.server.received += 1
+                    self.wfile.write(b"250 OK\r\n")
+                continue
+            command = line[:4].upper()
+            if command == b"EHLO":
+                self.wfile.write(b"250-rl-sink\r\n250 8BITMIME\r\n")
+            elif command == b"DATA":
+                in_data = True
+                self.wfile.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            elif command == b"QUIT":
+                self.wfile.write(b"221 Bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 OK\r\n")
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    received = 0
+
+
+class SmtpSink:
+    """Mails sent by a server under test succeed (and commit per mail, as
+    they do in production) without leaving the machine."""
+
+    def __init__(self):
+        self.port = free_port()
+        self._server = _SmtpServer(("127.0.0.1", self.port), _SmtpHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever)
+
+    @property
+    def received(self):
+        return self._server.received
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+        release_port(self.port)
 
 
 # ---------------------------------------------------------------------------
