@@ -157,6 +157,23 @@ class HelpdeskTicket(models.Model):
                     vals.pop(name, None)
         return super().create(vals_list)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_support_charged(self):
+        """A charged ticket stays: its charge is on the customer's history."""
+        charged = self.filtered(
+            lambda t: t.support_charge_state in ("charged", "credited", "fee")
+        )
+        if charged:
+            raise UserError(
+                _(
+                    "Ticket(s) %(tickets)s were charged when they closed: the "
+                    "points ledger or an invoice keeps their charge. Archive "
+                    "the ticket(s) instead (and refund the charge first if it "
+                    "should not count).",
+                    tickets=", ".join(charged.mapped("display_name")),
+                )
+            )
+
     def write(self, vals):
         if not self.env.su:
             forbidden = [name for name in CHARGE_FIELDS if name in vals]

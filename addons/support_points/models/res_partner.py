@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .support_points_move import parse_points_date
 
@@ -164,6 +165,31 @@ class ResPartner(models.Model):
             ">": 0 > value,
             ">=": 0 >= value,
         }[operator]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_support_points_history(self):
+        """A customer with a points history is archived, not deleted."""
+        self.env["support.points.move"].flush_model(["partner_id"])
+        # plain SQL on our own ledger, read only: whether the partners have
+        # ledger lines in any company; the caller need not read the ledger,
+        # and only the partners' own names go into the message
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT partner_id FROM support_points_move "
+                "WHERE partner_id IN %s",
+                tuple(self.ids),
+            )
+        )
+        customers = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if customers:
+            raise UserError(
+                _(
+                    "%(customers)s have a support points history (the points "
+                    "ledger keeps their lines): archive them instead of "
+                    "deleting them.",
+                    customers=", ".join(customers.mapped("display_name")),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions

@@ -5,8 +5,9 @@ import logging
 import psycopg2
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime, safe_eval
 
 from .support_points_move import MAX_POINTS_PER_LINE
@@ -137,6 +138,31 @@ class SupportChargeRule(models.Model):
         result = super().write(vals)
         self.env.registry.clear_cache()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """A rule that charged tickets is archived, not deleted."""
+        self.env["helpdesk.ticket"].flush_model(["support_charge_rule_id"])
+        # plain SQL, read only: whether any ticket, of any company, names the
+        # rules; the caller may not read all of them, and only the rules'
+        # own names go into the message
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT support_charge_rule_id FROM helpdesk_ticket "
+                "WHERE support_charge_rule_id IN %s",
+                tuple(self.ids),
+            )
+        )
+        used = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if used:
+            raise UserError(
+                _(
+                    "Charge rule(s) %(rules)s decided the charge of closed "
+                    "tickets, which keep a reference to it: archive the rule "
+                    "instead of deleting it.",
+                    rules=", ".join(used.mapped("name")),
+                )
+            )
 
     def unlink(self):
         result = super().unlink()

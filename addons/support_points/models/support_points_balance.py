@@ -21,7 +21,9 @@ class SupportPointsBalance(models.Model):
         required=True,
         readonly=True,
         index=True,
-        ondelete="restrict",
+        # a row without ledger lines (0, left by a fee charge's lock) goes
+        # with its customer; the ledger's own key keeps a customer with lines
+        ondelete="cascade",
     )
     company_id = fields.Many2one(
         comodel_name="res.company",

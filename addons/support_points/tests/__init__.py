@@ -11,3 +11,4 @@ from . import test_invoice_lifecycle
 from . import test_closing_email
 from . import test_ticket_life
 from . import test_charge_rules
+from . import test_deletion
