@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -431,6 +433,70 @@ class SupportPointsMove(models.Model):
         )
         self.env["helpdesk.ticket"].invalidate_model(
             ["support_points_balance", "support_points_low"]
+        )
+
+    @api.model
+    def _rebuild_partner_balances(self, partner):
+        """Bring the partner's balance rows back to its ledger, per company.
+
+        For a partner whose ledger lines came from several partners (Odoo's
+        partner merge): each company's open debits are first paid off by its
+        open credits (credits and debts are never open together), then the
+        balance row is set to the sum of the lines, under the row lock.
+        """
+        self.flush_model(["partner_id", "company_id", "points", "remaining"])
+        # our own table, read as a whole whatever the merging user may read
+        # of the ledger (other companies' lines included): the merge itself
+        # moved them by SQL
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, company_id, remaining, expiry_date "
+                "FROM support_points_move "
+                "WHERE partner_id = %s AND remaining <> 0 "
+                "ORDER BY company_id, id FOR UPDATE",
+                partner.id,
+            )
+        )
+        open_lines = defaultdict(list)
+        for move_id, company_id, remaining, expiry in self.env.cr.fetchall():
+            open_lines[company_id].append([move_id, remaining, expiry])
+        updates = {}
+        for lines in open_lines.values():
+            # the order of _open_lines: soonest expiry first, then oldest
+            credits = sorted(
+                (line for line in lines if line[1] > 0),
+                key=lambda line: (line[2] is None, line[2] or 0, line[0]),
+            )
+            for debit in (line for line in lines if line[1] < 0):
+                for credit in credits:
+                    used = min(-debit[1], credit[1])
+                    if used:
+                        credit[1] -= used
+                        debit[1] += used
+                        updates[self.browse(credit[0])] = credit[1]
+                        updates[self.browse(debit[0])] = debit[1]
+        self._set_remaining(updates)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO support_points_balance "
+                "(partner_id, company_id, balance, create_date, write_date) "
+                "SELECT partner_id, company_id, SUM(points), "
+                "now() at time zone 'UTC', now() at time zone 'UTC' "
+                "FROM support_points_move WHERE partner_id = %(partner)s "
+                "GROUP BY partner_id, company_id "
+                "ON CONFLICT (partner_id, company_id) DO UPDATE "
+                "SET balance = EXCLUDED.balance, write_date = EXCLUDED.write_date",
+                partner=partner.id,
+            )
+        )
+        self.env["support.points.balance"].invalidate_model(["balance"])
+        self.env["res.partner"].invalidate_model(
+            [
+                "support_points_balance",
+                "support_points_expiry_date",
+                "support_points_expiring",
+                "support_points_low",
+            ]
         )
 
     # ------------------------------------------------------------------
