@@ -140,7 +140,7 @@ class HelpdeskTicket(models.Model):
         }
         for ticket in self:
             ticket.support_points_mail_note = qweb._render(
-                "support_points.ticket_closed_points_note",
+                "support_points.closing_points_note",
                 dict(values, object=ticket),
             )
 
