@@ -16,5 +16,6 @@ class MergePartnerAutomatic(models.TransientModel):
 
     @api.model
     def _update_foreign_keys(self, src_partners, dst_partner):
-        super()._update_foreign_keys(src_partners, dst_partner)
+        result = super()._update_foreign_keys(src_partners, dst_partner)
         self.env["support.points.move"]._rebuild_partner_balances(dst_partner)
+        return result
