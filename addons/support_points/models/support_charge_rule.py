@@ -235,17 +235,22 @@ class SupportChargeRule(models.Model):
         ):
             try:
                 if not usable:
-                    raise ValueError(_("its condition cannot be evaluated"))
-                # a domain naming the user or today is evaluated on each use
-                domain = (
-                    list(literal)
-                    if literal is not None
-                    else self._eval_ticket_domain(source)
-                )
+                    # raises the ValidationError that says why
+                    domain = rule._get_ticket_domain()
+                elif literal is not None:
+                    domain = list(literal)
+                else:
+                    # a domain naming the user or today is evaluated on each use
+                    domain = self._eval_ticket_domain(source)
                 matches = ticket.filtered_domain(domain)
             except psycopg2.Error:
                 # a database error (e.g. a serialization failure Odoo retries)
                 # is not the rule's fault: raised as is
+                raise
+            except ValidationError as error:
+                _logger.warning(
+                    "Support charge rule %s cannot be evaluated: %s", rule.id, error
+                )
                 raise
             except Exception as error:  # noqa: BLE001 - any broken condition
                 _logger.warning(
