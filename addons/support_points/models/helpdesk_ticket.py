@@ -276,6 +276,13 @@ class HelpdeskTicket(models.Model):
         partner = ticket.commercial_partner_id
         company = ticket.company_id
         moves = ticket.env["support.points.move"].with_company(company)
+        # Losing the race for the lock below aborts the transaction (Odoo
+        # retries the request on that serialization failure). base_automation
+        # reports an error of its action by reading the caller's groups: read
+        # them now, while the transaction is sound, or that report's query
+        # would fail in the aborted transaction and hide the failure Odoo
+        # must see to retry.
+        self.env.user.has_group("base.group_user")
         # one statement: the balance row lock, the balance, the points past
         # their date and the ticket's charge state as the lock protects it
         balance, expired, state = moves._lock_balance(partner, company, ticket=ticket)

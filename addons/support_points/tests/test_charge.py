@@ -408,6 +408,28 @@ class TestCharge(SupportChargeCommon):
         rule.with_user(self.manager).write({"points": 2})
         self.assertEqual(rule.with_user(self.helpdesk_user).points, 2)
 
+    def test_aborted_lock_reaches_odoo_with_cold_group_caches(self):
+        """When taking the balance lock aborts the transaction (a lost race),
+        the error reaching Odoo is the database's own, so that Odoo retries
+        the request, even when the caller's groups are not cached yet:
+        base_automation's error report reads them, which in an aborted
+        transaction would raise "current transaction is aborted" instead."""
+
+        def lock(moves, partner, company, ticket=None, today=None):
+            # a real abort by an operational error, as a lost race is
+            moves.env.cr.execute("SET LOCAL statement_timeout = 1")
+            moves.env.cr.execute("SELECT pg_sleep(1)")
+
+        self.patch(type(self.Move), "_lock_balance", lock)
+        ticket = self._ticket(user=self.helpdesk_user)
+        self.env.registry.clear_cache()
+        self.env.registry.clear_cache("groups")
+        with (
+            self.assertRaises(psycopg2.errors.QueryCanceled),
+            self.env.cr.savepoint(),
+        ):
+            self._close(ticket)
+
     def test_lost_lock_race_is_retried_not_masked(self):
         """A database error in the charge (e.g. a serialization failure on
         the balance lock, which Odoo retries) is raised as is, not wrapped in
