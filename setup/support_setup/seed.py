@@ -309,62 +309,15 @@ class Seeder:
         if not self.has("support.points.balance"):
             return []
         self.env.flush_all()
-        from odoo.tools import SQL
-
-        self.env.cr.execute(SQL(_ledger_check_sql()))
-        return [
-            f"support.points.balance: partner {pid} has {bal}, its lines sum to {tot}"
-            for pid, bal, tot in self.env.cr.fetchall()
-        ]
+        return ledger_problems(self.env.cr)
 
     def check_points_follow_documents(self):
-        """Points and fees follow the documents that justify them.
-
-        - every pack invoice line holds, on the ledger, its product's points
-          times its quantity while its invoice is posted (negative on a
-          credit note), and nothing otherwise;
-        - no ticket says "fee invoiced" without its fee line, unless its
-          charge was refunded;
-        - a ticket's refund is on the customer and company its charge was.
-        """
+        """Points and fees follow the documents that justify them (see
+        ``document_problems``)."""
         if not self.has("support.points.move"):
             return []
         self.env.flush_all()
-        from odoo.tools import SQL
-
-        cr = self.env.cr
-        problems = []
-        cr.execute(SQL(_pack_points_check_sql()))
-        problems += [
-            f"account.move.line {line_id}: pack points due {due}, ledger holds {booked}"
-            for line_id, due, booked in cr.fetchall()
-        ]
-        cr.execute(
-            SQL(
-                "SELECT id FROM helpdesk_ticket WHERE support_charge_state = 'fee' "
-                "AND support_fee_line_id IS NULL "
-                "AND NOT COALESCE(support_points_refunded, false) ORDER BY id"
-            )
-        )
-        problems += [
-            f"helpdesk.ticket {ticket_id}: fee invoiced, but no fee line"
-            for (ticket_id,) in cr.fetchall()
-        ]
-        cr.execute(
-            SQL(
-                "SELECT r.id, r.ticket_id FROM support_points_move r "
-                "JOIN support_points_move c ON c.ticket_id = r.ticket_id "
-                "AND c.kind IN ('consume', 'adjust') "
-                "WHERE r.kind = 'refund' AND (r.partner_id <> c.partner_id "
-                "OR r.company_id <> c.company_id) ORDER BY r.id"
-            )
-        )
-        problems += [
-            f"support.points.move {move_id}: refund of ticket {ticket_id} not on "
-            "the charged customer and company"
-            for move_id, ticket_id in cr.fetchall()
-        ]
-        return problems
+        return document_problems(self.env.cr)
 
     def check(self, models=None):
         """Re-run the Python constraints of every record of the seeded models."""
@@ -397,6 +350,58 @@ class Seeder:
                     problems.append(f"{model}: {exc}")
                 chunk.invalidate_recordset()
         return problems
+
+
+def ledger_problems(cr):
+    """Customers whose balance row differs from the sum of their ledger lines,
+    per company, as sentences. ``cr``: any DB-API cursor (Odoo's, psycopg2's)."""
+    cr.execute(_ledger_check_sql())
+    return [
+        f"support.points.balance: partner {pid} has {bal}, its lines sum to {tot}"
+        for pid, bal, tot in cr.fetchall()
+    ]
+
+
+def document_problems(cr):
+    """Points and fees that do not follow their documents, as sentences:
+
+    - every pack invoice line holds, on the ledger, its product's points
+      times its quantity while its invoice is posted (negative on a credit
+      note), and nothing otherwise;
+    - no ticket says "fee invoiced" without its fee line, unless its charge
+      was refunded;
+    - a ticket's refund is on the customer and company its charge was.
+
+    ``cr``: any DB-API cursor (Odoo's, psycopg2's).
+    """
+    problems = []
+    cr.execute(_pack_points_check_sql())
+    problems += [
+        f"account.move.line {line_id}: pack points due {due}, ledger holds {booked}"
+        for line_id, due, booked in cr.fetchall()
+    ]
+    cr.execute(
+        "SELECT id FROM helpdesk_ticket WHERE support_charge_state = 'fee' "
+        "AND support_fee_line_id IS NULL "
+        "AND NOT COALESCE(support_points_refunded, false) ORDER BY id"
+    )
+    problems += [
+        f"helpdesk.ticket {ticket_id}: fee invoiced, but no fee line"
+        for (ticket_id,) in cr.fetchall()
+    ]
+    cr.execute(
+        "SELECT r.id, r.ticket_id FROM support_points_move r "
+        "JOIN support_points_move c ON c.ticket_id = r.ticket_id "
+        "AND c.kind IN ('consume', 'adjust') "
+        "WHERE r.kind = 'refund' AND (r.partner_id <> c.partner_id "
+        "OR r.company_id <> c.company_id) ORDER BY r.id"
+    )
+    problems += [
+        f"support.points.move {move_id}: refund of ticket {ticket_id} not on "
+        "the charged customer and company"
+        for move_id, ticket_id in cr.fetchall()
+    ]
+    return problems
 
 
 def _ledger_check_sql():

@@ -62,6 +62,8 @@ def rl_dbs(rl_env):
         return name
 
     make.drop = lambda name: drop_db(name, data_dir)
+    # the databases made so far, for the money invariants checked last
+    make.made = made
     yield make
     for name in made:
         drop_db(name, data_dir)
