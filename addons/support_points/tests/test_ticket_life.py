@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
+from odoo.tests import new_test_user
 
 from .common import SupportChargeCommon
 
@@ -103,3 +104,43 @@ class TestTicketLife(SupportChargeCommon):
         self.assertEqual(len(self._charge_lines(ticket)), 1)
         self.customer.invalidate_recordset()
         self.assertEqual(self.customer.support_points_balance, 1)
+
+    def test_archived_rule_keeps_its_charges_and_charges_no_more(self):
+        """Archiving a rule (a points manager's edit) leaves the tickets it
+        charged as they are, refundable to the payer; new closings go to the
+        next matching rule."""
+        phone_rule = self.env.ref("support_points.charge_rule_phone")
+        ticket = self._charged_ticket()
+        self.assertEqual(ticket.support_charge_rule_id, phone_rule)
+        phone_rule.with_user(self.manager).action_archive()
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.support_charge_rule_id, phone_rule)
+        self._refund_as_manager(ticket)
+        self._assert_refunded_to_payer(ticket)
+        later = self._close(self._ticket())
+        self.assertEqual(
+            later.support_charge_rule_id,
+            self.env.ref("support_points.charge_rule_default"),
+        )
+        self.assertEqual(later.support_charge_state, "charged")
+        self._assert_consistent(self.customer)
+
+    def test_archived_customer_keeps_its_points(self):
+        """Archiving a customer and bringing it back moves no points: its
+        balance still equals its ledger, and its tickets are charged as
+        before."""
+        self._grant(self.customer, 3)
+        partner_manager = new_test_user(
+            self.env,
+            login="sp_partner_manager",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        self.customer.with_user(partner_manager).action_archive()
+        self.assertEqual(self.customer.with_context(active_test=False).active, False)
+        self._assert_consistent(self.customer)
+        self.customer.with_user(partner_manager).action_unarchive()
+        self.assertEqual(self.customer.support_points_balance, 3)
+        ticket = self._close(self._ticket())
+        self.assertEqual(ticket.support_charge_state, "charged")
+        self.assertEqual(self.customer.support_points_balance, 2)
+        self._assert_consistent(self.customer)
