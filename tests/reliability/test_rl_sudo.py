@@ -75,6 +75,17 @@ SUDO_SITES = {
     ("support_points/models/account_move_line.py", "_support_points_fee_tickets"): [
         MATRIX,
     ],
+    # whether a rule or a customer has a history, read to refuse deleting
+    # it (only by who may delete it: access rights come first)
+    ("support_points/models/support_charge_rule.py", "_unlink_except_used"): [
+        MATRIX,
+    ],
+    (
+        "support_points/models/res_partner.py",
+        "_unlink_except_support_points_history",
+    ): [
+        MATRIX,
+    ],
     ("support_points/models/res_partner.py", "support_points_balance"): [
         BALANCE_ISOLATION,
     ],

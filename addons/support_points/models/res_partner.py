@@ -2,7 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL
 
 from .support_points_move import parse_points_date
 
@@ -169,18 +168,15 @@ class ResPartner(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_support_points_history(self):
         """A customer with a points history is archived, not deleted."""
-        self.env["support.points.move"].flush_model(["partner_id"])
-        # plain SQL on our own ledger, read only: whether the partners have
-        # ledger lines in any company; the caller need not read the ledger,
-        # and only the partners' own names go into the message
-        self.env.cr.execute(
-            SQL(
-                "SELECT DISTINCT partner_id FROM support_points_move "
-                "WHERE partner_id IN %s",
-                tuple(self.ids),
-            )
+        # sudo: whether the partners have ledger lines in any company; the
+        # caller need not read the ledger, and only the partners' own names
+        # go into the message
+        groups = (
+            self.env["support.points.move"]
+            .sudo()
+            ._read_group([("partner_id", "in", self.ids)], groupby=["partner_id"])
         )
-        customers = self.browse([row[0] for row in self.env.cr.fetchall()])
+        customers = self.browse([partner.id for (partner,) in groups])
         if customers:
             raise UserError(
                 _(

@@ -7,7 +7,6 @@ import psycopg2
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime, safe_eval
 
 from .support_points_move import MAX_POINTS_PER_LINE
@@ -142,18 +141,19 @@ class SupportChargeRule(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         """A rule that charged tickets is archived, not deleted."""
-        self.env["helpdesk.ticket"].flush_model(["support_charge_rule_id"])
-        # plain SQL, read only: whether any ticket, of any company, names the
-        # rules; the caller may not read all of them, and only the rules'
-        # own names go into the message
-        self.env.cr.execute(
-            SQL(
-                "SELECT DISTINCT support_charge_rule_id FROM helpdesk_ticket "
-                "WHERE support_charge_rule_id IN %s",
-                tuple(self.ids),
+        # sudo: whether any ticket, of any company or agent, archived or not,
+        # names the rules; the caller may not read all of them, and only the
+        # rules' own names go into the message
+        groups = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("support_charge_rule_id", "in", self.ids)],
+                groupby=["support_charge_rule_id"],
             )
         )
-        used = self.browse([row[0] for row in self.env.cr.fetchall()])
+        used = self.browse([rule.id for (rule,) in groups])
         if used:
             raise UserError(
                 _(
