@@ -112,3 +112,32 @@ class SupportChargeCommon(SupportPointsCommon):
 
     def _charge_lines(self, ticket):
         return self.Move.search([("ticket_id", "=", ticket.id)])
+
+
+class SupportClosingMailCommon(SupportChargeCommon):
+    """Tickets closed with tracking on, as in the web client: the closing
+    email is sent through the stage's tracking."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # emails are sent through tracking: keep it on here
+        context = dict(cls.env.context)
+        context.pop("tracking_disable")
+        cls.tracked_env = cls.env(context=context)
+
+    def _close_tracked(self, **vals):
+        ticket = self._ticket(**vals).with_env(self.tracked_env)
+        # creating without tracking discards this transaction's tracking of
+        # the ticket: finish that transaction step first
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        ticket.write({"stage_id": self.stage_done.id})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        return ticket
+
+    def _closing_mails(self, ticket):
+        return self.env["mail.mail"].search(
+            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )

@@ -9,7 +9,7 @@ from odoo.addons.support_points.hooks import (
     uninstall_hook,
 )
 
-from .common import SupportChargeCommon
+from .common import SupportClosingMailCommon
 
 MIGRATION = (
     Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def _squeeze(html):
     return re.sub(r"\s+", "", html or "")
 
 
-class TestClosingTemplate(SupportChargeCommon):
+class TestClosingTemplate(SupportClosingMailCommon):
     """The closing stages send our own template while the add-on is
     installed; helpdesk_mgmt's template is never rewritten."""
 
@@ -44,24 +44,6 @@ class TestClosingTemplate(SupportChargeCommon):
             "support_points.mail_template_ticket_closed_points"
         )
         cls.closing_stages = cls.stage_done | cls.stage_cancelled | cls.stage_rejected
-        # emails are sent through tracking: keep it on here
-        context = dict(cls.env.context)
-        context.pop("tracking_disable")
-        cls.tracked_env = cls.env(context=context)
-
-    def _close_tracked(self, **vals):
-        ticket = self._ticket(**vals).with_env(self.tracked_env)
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        ticket.write({"stage_id": self.stage_done.id})
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        return ticket
-
-    def _closing_mails(self, ticket):
-        return self.env["mail.mail"].search(
-            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
-        )
 
     def test_install_leaves_the_helpdesk_template_alone(self):
         body = self.helpdesk_template.with_context(lang="en_US").body_html

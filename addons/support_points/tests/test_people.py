@@ -1,10 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SupportChargeCommon
+from .common import SupportClosingMailCommon
 
 
-class TestCloseEmail(SupportChargeCommon):
+class TestCloseEmail(SupportClosingMailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -15,26 +15,6 @@ class TestCloseEmail(SupportChargeCommon):
                 "list_price": 250.0,
                 "support_points": 6,
             }
-        )
-        # emails are sent through tracking: keep it on here
-        context = dict(cls.env.context)
-        context.pop("tracking_disable")
-        cls.tracked_env = cls.env(context=context)
-
-    def _close_tracked(self, **vals):
-        ticket = self._ticket(**vals).with_env(self.tracked_env)
-        # creating without tracking discards this transaction's tracking of
-        # the ticket: finish that transaction step first
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        ticket.write({"stage_id": self.stage_done.id})
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        return ticket
-
-    def _closing_mails(self, ticket):
-        return self.env["mail.mail"].search(
-            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
         )
 
     def test_close_sends_one_email_with_points_left(self):
