@@ -137,15 +137,15 @@ class AccountMove(models.Model):
         ):
             invoice = credit_note.reversed_entry_id
             tickets = invoice.invoice_line_ids._support_points_fee_tickets()
-            for ticket in tickets:
-                # sudo (tickets found with sudo): the invoicing user may not
-                # write on tickets; the note only states the credit note
-                ticket._message_log(
-                    body=_(
-                        "Credit note %(credit_note)s credits invoice "
-                        "%(invoice)s, which billed the incident fee of this "
-                        "ticket. The ticket stays charged with the fee.",
-                        credit_note=credit_note.display_name,
-                        invoice=invoice.display_name,
-                    )
-                )
+            if not tickets:
+                continue
+            body = _(
+                "Credit note %(credit_note)s credits invoice %(invoice)s, which "
+                "billed the incident fee of this ticket. The ticket stays "
+                "charged with the fee.",
+                credit_note=credit_note.display_name,
+                invoice=invoice.display_name,
+            )
+            # sudo (tickets found with sudo): the invoicing user may not write
+            # on tickets; the note only states the credit note
+            tickets._message_log_batch(dict.fromkeys(tickets.ids, body))
