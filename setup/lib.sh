@@ -39,7 +39,7 @@ find_odoo() {
     fi
 }
 
-APT_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev build-essential chromium)
+APT_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev build-essential chromium wkhtmltopdf)
 system_packages() {
     local missing=() p
     for p in "${APT_PACKAGES[@]}"; do
