@@ -9,3 +9,4 @@ from . import support_points_move
 from . import account_move
 from . import product_template
 from . import account_move_line
+from . import helpdesk_ticket_display

@@ -14,3 +14,4 @@ from . import test_charge_rules
 from . import test_deletion
 from . import test_partner_merge
 from . import test_closing_note
+from . import test_ticket_display

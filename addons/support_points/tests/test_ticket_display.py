@@ -1,0 +1,48 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from .common import SupportChargeCommon
+
+
+class TestTicketDisplay(SupportChargeCommon):
+    """The balance on the ticket kanban and list answers "does this customer
+    have points?" instead of a warning on every card."""
+
+    def _shown(self, partner):
+        ticket = self._ticket(partner=partner, user=self.helpdesk_user)
+        return ticket.support_points_display, ticket.support_points_label
+
+    def test_customer_without_points_is_muted_when_rules_charge(self):
+        # the shipped rules charge points: the agent sees "No points", muted
+        self.assertEqual(self._shown(self.other_customer), ("empty", "No points"))
+
+    def test_customer_without_points_shows_nothing_when_nothing_is_charged(self):
+        rules = self.env["support.charge.rule"].search([("points", ">", 0)])
+        rules.action_archive()
+        self.assertEqual(self._shown(self.other_customer)[0], "none")
+
+    def test_one_point_is_singular_and_low(self):
+        self._grant(self.customer, 1)
+        self.assertEqual(self._shown(self.contact), ("low", "1 point"))
+
+    def test_warning_follows_the_company_threshold(self):
+        self._grant(self.customer, 5)
+        self.assertEqual(self._shown(self.contact), ("ok", "5 points"))
+        self.company.support_points_low_threshold = 5
+        self.assertEqual(self._shown(self.contact), ("low", "5 points"))
+
+    def test_customer_who_used_all_points_is_low(self):
+        self._grant(self.customer, 1)
+        self._close(self._ticket())
+        self.assertEqual(self._shown(self.contact), ("low", "No points"))
+
+    def test_portal_user_reads_its_own_ticket_display(self):
+        # the customer may read the ledger of its own company but not the
+        # charge rules: no access error, the ticket reads as charged
+        ticket = self._ticket()
+        rows = ticket.with_user(self.portal_user).read(
+            ["support_points_display", "support_points_label"]
+        )
+        self.assertEqual(rows[0]["support_points_display"], "empty")
+        self._grant(self.customer, 5)
+        ticket.invalidate_model()
+        rows = ticket.with_user(self.portal_user).read(["support_points_label"])
+        self.assertEqual(rows[0]["support_points_label"], "5 points")
