@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from .common import SupportChargeCommon
+from lxml import etree
+
+from .common import SupportChargeCommon, SupportPointsCommon
 
 
 class TestTicketDisplay(SupportChargeCommon):
@@ -46,3 +48,22 @@ class TestTicketDisplay(SupportChargeCommon):
         ticket.invalidate_model()
         rows = ticket.with_user(self.portal_user).read(["support_points_label"])
         self.assertEqual(rows[0]["support_points_label"], "5 points")
+
+
+class TestGrantWizardScreen(SupportPointsCommon):
+    def test_reopened_wizard_keeps_its_title(self):
+        wizard = (
+            self.env["support.points.grant.wizard"]
+            .with_user(self.manager)
+            .create({"points": 1, "customer_since_years": 1})
+        )
+        action = wizard.action_select_long_standing()
+        self.assertEqual(action["name"], "Grant support points")
+
+    def test_customers_field_has_a_label(self):
+        arch = self.env["support.points.grant.wizard"].get_view(view_type="form")[
+            "arch"
+        ]
+        fields = etree.fromstring(arch).xpath("//group/field[@name='partner_ids']")
+        self.assertTrue(fields, "the customers field sits in a group: labelled")
+        self.assertFalse(fields[0].get("nolabel"))

@@ -34,8 +34,10 @@ class SupportPointsGrantWizard(models.TransientModel):
         return res
 
     def _reopen(self):
+        # the dialog keeps its title when the wizard reopens itself
         return {
             "type": "ir.actions.act_window",
+            "name": _("Grant support points"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
