@@ -114,6 +114,13 @@ class SupportPointsMove(models.Model):
         default=lambda self: self.env.company,
         ondelete="restrict",
     )
+    balance_after = fields.Integer(
+        string="Balance",
+        readonly=True,
+        aggregator=None,
+        help="The customer's balance in this company right after this line "
+        "was booked (a running balance, as on a bank statement).",
+    )
 
     _sql_constraints = [
         (
@@ -158,6 +165,18 @@ class SupportPointsMove(models.Model):
         # taken back on reset to draft or cancel): several lines per line.
         self.env.cr.execute(
             SQL("DROP INDEX IF EXISTS support_points_move_invoice_line_uniq")
+        )
+        # Lines booked before the running balance existed get it once, in
+        # booking order; later lines get it when they are booked.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE support_points_move m SET balance_after = r.running "
+                "FROM (SELECT id, SUM(points) OVER (PARTITION BY partner_id, "
+                "company_id ORDER BY id) AS running FROM support_points_move "
+                "WHERE (partner_id, company_id) IN (SELECT partner_id, company_id "
+                "FROM support_points_move WHERE balance_after IS NULL)) r "
+                "WHERE m.id = r.id AND m.balance_after IS NULL"
+            )
         )
 
     @api.depends("partner_id", "points", "kind")
@@ -340,23 +359,28 @@ class SupportPointsMove(models.Model):
         )
         return self.env.cr.fetchone()
 
-    def _set_remaining(self, remaining_by_move):
-        """Write the new counters of several lines in one statement."""
+    def _set_remaining(self, remaining_by_move, balance_after=None):
+        """Write the new counters of several lines in one statement, and the
+        running balance of the lines in ``balance_after`` (``{line: balance}``).
+        """
         if not remaining_by_move:
             return
+        balance_after = balance_after or {}
         values = SQL(", ").join(
-            SQL("(%s, %s)", move.id, remaining)
+            SQL("(%s, %s, %s::integer)", move.id, remaining, balance_after.get(move))
             for move, remaining in remaining_by_move.items()
         )
         self.env.cr.execute(
             SQL(
-                "UPDATE support_points_move m SET remaining = v.remaining "
-                "FROM (VALUES %s) AS v(id, remaining) WHERE m.id = v.id",
+                "UPDATE support_points_move m SET remaining = v.remaining, "
+                "balance_after = COALESCE(v.balance_after, m.balance_after) "
+                "FROM (VALUES %s) AS v(id, remaining, balance_after) "
+                "WHERE m.id = v.id",
                 values,
             )
         )
         self.browse([m.id for m in remaining_by_move]).invalidate_recordset(
-            ["remaining"]
+            ["remaining", "balance_after"]
         )
 
     def _open_lines(self, sign, limit=None):
@@ -395,14 +419,17 @@ class SupportPointsMove(models.Model):
                 # below, instead of a database error
                 "WHERE abs(support_points_balance.balance::bigint "
                 "+ EXCLUDED.balance::bigint) <= %(max)s "
-                "RETURNING id",
+                # the balance right after this line, under the row lock: the
+                # line's running balance, in the order lines are booked
+                "RETURNING balance",
                 partner=self.partner_id.id,
                 company=self.company_id.id,
                 points=self.points,
                 max=MAX_BALANCE,
             )
         )
-        if not self.env.cr.fetchone():
+        booked = self.env.cr.fetchone()
+        if not booked:
             raise UserError(
                 _(
                     "The points balance of %(partner)s cannot go beyond "
@@ -421,7 +448,7 @@ class SupportPointsMove(models.Model):
             updates[other] = other.remaining + used * sign
             left -= used
         updates[self] = left * sign
-        self._set_remaining(updates)
+        self._set_remaining(updates, balance_after={self: booked[0]})
         self.env["support.points.balance"].invalidate_model(["balance"])
         self.env["res.partner"].invalidate_model(
             [
@@ -432,7 +459,12 @@ class SupportPointsMove(models.Model):
             ]
         )
         self.env["helpdesk.ticket"].invalidate_model(
-            ["support_points_balance", "support_points_low"]
+            [
+                "support_points_balance",
+                "support_points_low",
+                "support_points_display",
+                "support_points_label",
+            ]
         )
 
     @api.model
@@ -476,6 +508,17 @@ class SupportPointsMove(models.Model):
                         updates[self.browse(credit[0])] = credit[1]
                         updates[self.browse(debit[0])] = debit[1]
         self._set_remaining(updates)
+        # the lines of the merged partners, as one history in booking order
+        self.env.cr.execute(
+            SQL(
+                "UPDATE support_points_move m SET balance_after = r.running "
+                "FROM (SELECT id, SUM(points) OVER (PARTITION BY company_id "
+                "ORDER BY id) AS running FROM support_points_move "
+                "WHERE partner_id = %s) r WHERE m.id = r.id",
+                partner.id,
+            )
+        )
+        self.invalidate_model(["balance_after"])
         self.env.cr.execute(
             SQL(
                 "INSERT INTO support_points_balance "
