@@ -24,6 +24,7 @@
         "views/support_points_move_views.xml",
         "views/support_charge_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_dashboard_views.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/res_config_settings_views.xml",

@@ -10,3 +10,4 @@ from . import account_move
 from . import product_template
 from . import account_move_line
 from . import helpdesk_ticket_display
+from . import helpdesk_ticket_team
