@@ -9,3 +9,4 @@ from . import test_tour
 from . import test_sla_performance
 from . import test_partner_tier_search
 from . import test_sla_company
+from . import test_translations
