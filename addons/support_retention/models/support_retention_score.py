@@ -60,7 +60,11 @@ class SupportRetentionScore(models.Model):
         index=True,
         ondelete="cascade",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # kept on the row (the company's currency when scored), so writing a
+    # batch of rows reads no company
+    currency_id = fields.Many2one(
+        comodel_name="res.currency", required=True, readonly=True
+    )
     user_id = fields.Many2one(
         related="partner_id.user_id", string="Salesperson", readonly=True
     )
@@ -227,6 +231,7 @@ class SupportRetentionScore(models.Model):
             "date": date,
             "partner_id": partner.id,
             "company_id": company.id,
+            "currency_id": company.currency_id.id,
             "score": score,
             "band": band,
             "previous_score": before.score if before else score,

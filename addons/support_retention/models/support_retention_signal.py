@@ -90,8 +90,12 @@ class SupportRetentionSignal(models.Model):
     @api.depends_context("company")
     def _compute_weight_total(self):
         for signal in self:
+            # the others as saved, this one as being edited on the form
             company = signal.company_id or self.env.company
-            signal.weight_total = self._weight_total(company)
+            others = self._company_signals(company) - signal._origin
+            signal.weight_total = sum(others.mapped("weight")) + (
+                signal.weight if signal.active else 0
+            )
             signal.uses_window = signal.measure in WINDOW_MEASURES
 
     @api.constrains("weight", "window_days", "threshold_start", "threshold_full")
