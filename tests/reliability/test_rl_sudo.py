@@ -31,6 +31,14 @@ SUDO_SITES = {
     ("support_points/controllers/portal.py", "_support_points_ledger"): [
         "test_portal_points_page_shows_own_company_only",
     ],
+    # the portal page's packs, rules and pending request, and the draft
+    # invoice of a pack request: the user's own customer and company only
+    ("support_points/controllers/portal.py", "_support_points_offer"): [
+        "test_rl_points_portal.py::test_portal_pack_request_stays_within_own_company",
+    ],
+    ("support_points/controllers/portal.py", "portal_support_points_request"): [
+        "test_rl_points_portal.py::test_portal_pack_request_stays_within_own_company",
+    ],
     ("support_points/models/helpdesk_ticket.py", "_support_charge"): [
         "test_portal_cannot_trigger_a_charge",
         "test_agent_cannot_skip_the_charge_by_writing_its_state",

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class HelpdeskTicket(models.Model):
@@ -53,11 +53,9 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _support_points_words(self, balance, state="ok"):
         """``balance`` in words: "No points", "1 point", "12 points"."""
-        if state in ("none", "empty") or not balance:
-            return _("No points")
-        if abs(balance) == 1:
-            return _("%(points)s point", points=balance)
-        return _("%(points)s points", points=balance)
+        if state in ("none", "empty"):
+            balance = 0
+        return self.env["res.partner"]._support_points_words(balance)
 
     def _support_points_customers(self, partners, company):
         """The ``partners`` (commercial partners of these tickets) that have

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -265,3 +265,138 @@ class ResPartner(models.Model):
         self._check_support_points_manager()
         vals = self._prepare_support_points_grant_vals(points, note, expiry_date)
         return self.env["support.points.move"].create(vals).id
+
+    # ------------------------------------------------------------------
+    # Customer portal: what a point buys, packs on offer, pack requests
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _support_points_words(self, points):
+        """``points`` in words: "No points", "1 point", "12 points"."""
+        if not points:
+            return _("No points")
+        if abs(points) == 1:
+            return _("%(points)s point", points=points)
+        return _("%(points)s points", points=points)
+
+    @api.model
+    def _support_points_packs(self, company):
+        """The points packs on sale in ``company``, smallest first."""
+        return self.env["product.product"].search(
+            [
+                ("support_points", ">", 0),
+                ("sale_ok", "=", True),
+                ("company_id", "in", (False, company.id)),
+            ],
+            order="support_points, id",
+        )
+
+    @api.model
+    def _support_points_price_list(self, company):
+        """What a point buys in ``company``, in plain words, from its active
+        charge rules in the order they apply: ``[(what, cost)]``."""
+        rules = self.env["support.charge.rule"].search(
+            [("company_id", "in", (False, company.id))], order="sequence, id"
+        )
+        lines = []
+        for rule in rules:
+            if rule.points > 0:
+                cost = self._support_points_words(rule.points)
+            elif not rule.points:
+                cost = _("Free")
+            else:
+                cost = _(
+                    "%(points)s back to you",
+                    points=self._support_points_words(-rule.points),
+                )
+            lines.append((rule.name, cost))
+        return lines
+
+    @api.model
+    def _support_points_empty_words(self, company):
+        """What happens when the customer has no points left, in words."""
+        if company.support_points_empty_policy == "overdraft":
+            return _(
+                "When no points are left, the balance goes below zero and your "
+                "next pack makes up for it."
+            )
+        return _(
+            "When no points are left, a ticket that costs points is invoiced "
+            "as a support incident instead."
+        )
+
+    def _support_points_pending_requests(self, company):
+        """Draft invoices of a points pack for this customer in ``company``:
+        requests not confirmed yet."""
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "draft"),
+                ("partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+                ("invoice_line_ids.product_id.support_points", ">", 0),
+            ],
+            order="id desc",
+        )
+
+    def _support_points_request_pack(self, pack, company):
+        """The customer asks for ``pack``: a draft invoice for its company,
+        with an activity for its salesperson to confirm it (the points are
+        credited when the invoice is posted, as for any pack invoice).
+
+        One request at a time: return ``(invoice, created)``, the pending
+        request if there is one.  Raise ``UserError`` for a product that is
+        not a pack on sale in ``company``.
+        """
+        self.ensure_one()
+        if len(pack) != 1 or pack not in self._support_points_packs(company):
+            raise UserError(
+                _(
+                    "%(product)s is not a points pack on sale; choose one of the "
+                    "packs on the page.",
+                    product=pack.display_name or _("This product"),
+                )
+            )
+        pending = self._support_points_pending_requests(company)
+        if pending:
+            return pending[0], False
+        customer = self.commercial_partner_id.with_company(company)
+        salesperson = self.user_id or customer.user_id
+        if not salesperson:
+            # no salesperson: a support points manager of the company
+            salesperson = self.env.ref(
+                "support_points.group_support_points_manager"
+            ).users.filtered(lambda u: company in u.company_ids)[:1]
+        invoice = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "invoice_origin": _("Customer portal"),
+                    "invoice_user_id": salesperson.id,
+                    "invoice_line_ids": [
+                        Command.create({"product_id": pack.id, "quantity": 1})
+                    ],
+                }
+            )
+        )
+        note = _(
+            "%(person)s asked for the points pack %(pack)s on the customer "
+            "portal. Check and confirm this invoice: the customer pays it "
+            "online and gets the points when it is posted.",
+            person=self.display_name,
+            pack=pack.display_name,
+        )
+        invoice.message_post(body=note)
+        if salesperson:
+            invoice.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=salesperson.id,
+                summary=_("Points pack requested on the portal"),
+                note=note,
+            )
+        return invoice, True
