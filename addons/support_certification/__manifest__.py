@@ -2,7 +2,7 @@
 {
     "name": "Support Certification",
     "summary": "Certification levels granting SLA tiers with business-hours deadlines",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "Support Suite Authors",
@@ -11,6 +11,8 @@
         "helpdesk_mgmt",
         "resource",
         "product",
+        "account",
+        "support_points",
     ],
     "data": [
         "security/support_certification_groups.xml",
@@ -18,6 +20,7 @@
         "security/support_certification_security.xml",
         "data/support_sla_tier_data.xml",
         "data/mail_data.xml",
+        "data/mail_template_tier_data.xml",
         "data/ir_cron_data.xml",
         "views/support_sla_tier_views.xml",
         "views/support_certification_level_views.xml",
@@ -26,6 +29,10 @@
         "views/helpdesk_ticket_views.xml",
         "report/support_sla_report_views.xml",
         "views/support_certification_menus.xml",
+        "views/support_sla_tier_period_views.xml",
+        "views/account_move_views.xml",
+        "views/product_template_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/support_certification_demo.xml",

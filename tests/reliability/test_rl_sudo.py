@@ -132,6 +132,14 @@ SUDO_SITES = {
     ("support_certification/models/res_partner.py", "_search_support_sla_tier_id"): [
         "test_tier_search_does_not_leak",
     ],
+    # tier periods, bonus points and pending certifications follow a posted
+    # invoice: only who may post, reset or credit the invoice gets them
+    (
+        "support_certification/models/account_move_line.py",
+        "_support_certification_sync",
+    ): [
+        "test_tier_purchase_needs_posting_rights",
+    ],
     # customer_letters
     ("customer_letters/models/customer_letter.py", "_compute_statistics"): [MATRIX],
     ("customer_letters/models/customer_letter.py", "action_send_test"): [
@@ -602,6 +610,57 @@ def test_portal_sees_its_tier_but_no_certification(rl_world):
             "res.partner", [world.ids["cust_a2"]], ["support_sla_tier_id"]
         )
     )
+
+
+def test_tier_purchase_needs_posting_rights(rl_world):
+    """Posting an invoice of a tier's product gives the tier (in sudo): only
+    who may post the invoice gets it, and nobody writes a period directly."""
+    world = rl_world
+    admin = world.admin
+    invoice = admin.create(
+        "account.move",
+        {
+            "move_type": "out_invoice",
+            "partner_id": world.ids["cust_a"],
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": world.ref(
+                            "support_certification.product_sla_expert"
+                        ),
+                        "quantity": 2,
+                        "price_unit": 10,
+                    },
+                )
+            ],
+        },
+    )
+    periods = [("move_id", "=", invoice)]
+    for role in ("hd_all", "points_mgr", "portal"):
+        assert (
+            _fault(
+                lambda r=role: world.rpc(r).call(
+                    "account.move", "action_post", [invoice]
+                )
+            )
+            is not None
+        )
+    assert admin.count("support.sla.tier.period", periods) == 0
+    world.jrpc("admin").call("account.move", "action_post", [invoice])
+    rows = admin.search_read(
+        "support.sla.tier.period",
+        periods + [("kind", "=", "purchase")],
+        ["state", "quantity"],
+    )
+    assert [(r["state"], r["quantity"]) for r in rows] == [("active", 2)]
+    for role in ("hd_all", "points_mgr", "user_b"):
+        assert _fault(
+            lambda r=role: world.rpc(r).write(
+                "support.sla.tier.period", [rows[0]["id"]], {"date_end": "2099-01-01"}
+            )
+        )
 
 
 def test_tier_search_does_not_leak(rl_world):

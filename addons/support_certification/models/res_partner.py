@@ -14,8 +14,9 @@ class ResPartner(models.Model):
         string="SLA Tier",
         compute="_compute_support_sla_tier_id",
         search="_search_support_sla_tier_id",
-        help="Best tier among the valid certifications of the customer's people, "
-        "else the company's default tier.",
+        help="Best tier among the customer's purchased periods in effect and "
+        "the valid certifications of its people, else the company's default "
+        "tier.",
     )
     support_certification_ids = fields.One2many(
         comodel_name="support.certification",
@@ -28,6 +29,35 @@ class ResPartner(models.Model):
         compute="_compute_support_company_certification_ids",
         help="Certifications of all the people of this customer.",
     )
+    support_sla_period_ids = fields.Many2many(
+        comodel_name="support.sla.tier.period",
+        string="Purchased SLA Periods",
+        compute="_compute_support_sla_paid_until",
+        help="The SLA tier periods the customer bought, in the current company.",
+    )
+    support_sla_paid_until = fields.Date(
+        string="SLA Tier Paid Until",
+        compute="_compute_support_sla_paid_until",
+        help="Last day of the customer's purchased SLA tier periods (empty: no "
+        "purchased period running or to come).",
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_support_sla_paid_until(self):
+        periods = self.env["support.sla.tier.period"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("kind", "=", "purchase"),
+            ]
+        )
+        paid_until = self.get_support_sla_paid_until(self.env.company)
+        for partner in self:
+            partner.support_sla_period_ids = periods.filtered(
+                lambda p, c=partner.commercial_partner_id: p.partner_id == c
+            )
+            partner.support_sla_paid_until = paid_until.get(partner.id, False)
 
     @api.depends_context("company")
     @api.depends(
@@ -92,29 +122,41 @@ class ResPartner(models.Model):
         in ``company`` by a valid certification of the commercial partner's
         people, for the commercial partners that have one (the rule of
         ``get_support_sla_tiers``); call it in sudo, see
-        ``_search_support_sla_tier_id``."""
+        ``_search_support_sla_tier_id``. The tiers come from the valid
+        certifications and the purchased periods in effect."""
         certification = self.env["support.certification"]
+        period = self.env["support.sla.tier.period"]
         self.flush_model(["commercial_partner_id"])
         self.env["support.sla.tier"].flush_model(["sequence"])
-        query = certification._search(
+        tier_domain = [
+            ("tier_id.company_id", "=", company.id),
+            ("tier_id.active", "=", True),
+        ]
+        certifications = certification._search(
             certification._valid_domain()
-            + [
-                ("commercial_partner_id", "!=", False),
-                ("tier_id.company_id", "=", company.id),
-                ("tier_id.active", "=", True),
-            ]
+            + [("commercial_partner_id", "!=", False)]
+            + tier_domain
         )
-        partner = SQL.identifier(query.table, "commercial_partner_id")
-        tier = SQL.identifier(query.table, "tier_id")
+        periods = period._search(period._active_domain() + tier_domain)
         return SQL(
-            "SELECT DISTINCT ON (%(partner)s) %(partner)s AS partner_id, "
-            "%(tier)s AS tier_id FROM %(from)s "
-            "JOIN support_sla_tier best_tier ON best_tier.id = %(tier)s "
-            "WHERE %(where)s "
-            "ORDER BY %(partner)s, best_tier.sequence DESC, best_tier.id DESC",
-            partner=partner,
-            tier=tier,
-            **{"from": query.from_clause, "where": query.where_clause},
+            "SELECT DISTINCT ON (granted.partner_id) granted.partner_id, "
+            "granted.tier_id FROM ("
+            "SELECT %(cert_partner)s AS partner_id, %(cert_tier)s AS tier_id "
+            "FROM %(cert_from)s WHERE %(cert_where)s "
+            "UNION ALL "
+            "SELECT %(period_partner)s, %(period_tier)s "
+            "FROM %(period_from)s WHERE %(period_where)s"
+            ") granted "
+            "JOIN support_sla_tier best_tier ON best_tier.id = granted.tier_id "
+            "ORDER BY granted.partner_id, best_tier.sequence DESC, best_tier.id DESC",
+            cert_partner=SQL.identifier(certifications.table, "commercial_partner_id"),
+            cert_tier=SQL.identifier(certifications.table, "tier_id"),
+            cert_from=certifications.from_clause,
+            cert_where=certifications.where_clause,
+            period_partner=SQL.identifier(periods.table, "partner_id"),
+            period_tier=SQL.identifier(periods.table, "tier_id"),
+            period_from=periods.from_clause,
+            period_where=periods.where_clause,
         )
 
     @api.depends("commercial_partner_id")
@@ -132,15 +174,17 @@ class ResPartner(models.Model):
         """Return ``{partner id: support.sla.tier}`` for the partners of
         ``self`` in ``company`` (a res.company record), in a constant number
         of queries: the best (highest sequence) tier granted by a valid
-        certification of any person of the commercial partner, else the
-        company's default tier (possibly empty). ``default_tier``: that
+        certification of any person of the commercial partner or by a
+        purchased period in effect (a bought tier, or a multi-period bonus
+        tier), else the company's default tier (possibly empty). ``default_tier``: that
         default, when the caller already has it.
 
         Public API for other add-ons (see the readme), not callable over RPC.
         """
-        # sudo: tiers and certifications only decide the SLA; portal users
-        # creating tickets may not read them.
+        # sudo: tiers, certifications and purchased periods only decide the
+        # SLA; portal users creating tickets may not read them.
         certification = self.env["support.certification"].sudo()
+        period = self.env["support.sla.tier.period"].sudo()
         tier_model = self.env["support.sla.tier"].sudo()
         if default_tier is None:
             default_tier = tier_model._get_default_tier(company)
@@ -156,6 +200,15 @@ class ResPartner(models.Model):
             ],
             groupby=["commercial_partner_id", "tier_id"],
         )
+        groups += period._read_group(
+            period._active_domain()
+            + [
+                ("partner_id", "in", commercials.ids),
+                ("tier_id.company_id", "=", company.id),
+                ("tier_id.active", "=", True),
+            ],
+            groupby=["partner_id", "tier_id"],
+        )
         best = {}
         for commercial, tier in groups:
             current = best.get(commercial.id)
@@ -164,6 +217,36 @@ class ResPartner(models.Model):
         return {
             partner.id: best.get(partner.commercial_partner_id.id, default_tier)
             for partner in self
+        }
+
+    @api.private
+    def get_support_sla_paid_until(self, company):
+        """Return ``{partner id: date}`` for the partners of ``self`` in
+        ``company``: the last day of the commercial partner's purchased SLA
+        tier periods that run today or later (left out: none). One query for
+        any number of partners; it reads with the caller's rights.
+
+        Public API for other add-ons (see the readme), not callable over RPC.
+        """
+        commercials = self.commercial_partner_id
+        if not commercials:
+            return {}
+        groups = self.env["support.sla.tier.period"]._read_group(
+            [
+                ("partner_id", "in", commercials.ids),
+                ("company_id", "=", company.id),
+                ("kind", "=", "purchase"),
+                ("state", "=", "active"),
+                ("date_end", ">=", fields.Date.context_today(self)),
+            ],
+            groupby=["partner_id"],
+            aggregates=["date_end:max"],
+        )
+        ends = {partner.id: date_end for partner, date_end in groups}
+        return {
+            partner.id: ends[partner.commercial_partner_id.id]
+            for partner in self
+            if partner.commercial_partner_id.id in ends
         }
 
     def _get_support_sla_tiers(self, company, default_tier=None):

@@ -50,7 +50,10 @@ class SupportCertification(models.Model):
         index=True,
     )
     date_obtained = fields.Date(
-        required=True, default=fields.Date.context_today, tracking=True
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Empty while the certification is pending: its training was "
+        "bought, the person has not passed yet.",
     )
     date_expiry = fields.Date(
         compute="_compute_date_expiry",
@@ -61,6 +64,7 @@ class SupportCertification(models.Model):
     )
     state = fields.Selection(
         selection=[
+            ("pending", "Pending"),
             ("valid", "Valid"),
             ("expiring", "Expiring"),
             ("expired", "Expired"),
@@ -68,7 +72,8 @@ class SupportCertification(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        help="Expiring: the certification expires within 30 days. Updated every day.",
+        help="Pending: not obtained yet (a training bought). Expiring: the "
+        "certification expires within 30 days. Updated every day.",
     )
     reminder_sent = fields.Boolean(
         copy=False,
@@ -80,6 +85,14 @@ class SupportCertification(models.Model):
         related="level_id.company_id",
         store=True,
         index=True,
+    )
+    invoice_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        string="Training Invoice Line",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The invoice line of the training this certification was bought with.",
     )
 
     @api.depends("level_id", "partner_id")
@@ -108,6 +121,8 @@ class SupportCertification(models.Model):
 
     def _get_state(self, today):
         self.ensure_one()
+        if not self.date_obtained:
+            return "pending"
         if self.date_expiry and self.date_expiry < today:
             return "expired"
         if self.date_expiry and self.date_expiry <= today + timedelta(
@@ -119,6 +134,14 @@ class SupportCertification(models.Model):
     @api.constrains("date_obtained", "date_expiry")
     def _check_dates(self):
         for cert in self:
+            if cert.date_expiry and not cert.date_obtained:
+                raise ValidationError(
+                    _(
+                        "Certification %(cert)s is pending (not obtained yet): "
+                        "it cannot have an expiry date.",
+                        cert=cert.display_name,
+                    )
+                )
             if cert.date_expiry and cert.date_expiry <= cert.date_obtained:
                 raise ValidationError(
                     _(
@@ -147,6 +170,13 @@ class SupportCertification(models.Model):
         if "date_expiry" in vals or "level_id" in vals:
             vals = dict(vals, reminder_sent=False)
         return super().write(vals)
+
+    def action_mark_obtained(self):
+        """The pending certifications are obtained today."""
+        self.filtered(lambda c: c.state == "pending").write(
+            {"date_obtained": fields.Date.context_today(self)}
+        )
+        return True
 
     @api.model
     def _valid_domain(self, today=None):

@@ -56,7 +56,8 @@ class SupportSlaTier(models.Model):
         comodel_name="product.product",
         string="Price Product",
         ondelete="set null",
-        help="Product used to sell this SLA tier.",
+        help="Product that sells this SLA tier: posting an invoice of it gives "
+        "the customer the tier for the product's duration.",
     )
     is_default = fields.Boolean(
         string="Default Tier",
@@ -111,6 +112,27 @@ class SupportSlaTier(models.Model):
                         "(found: %(tiers)s).",
                         company=company.name,
                         tiers=", ".join(defaults.mapped("name")),
+                    )
+                )
+
+    @api.constrains("product_id", "company_id", "active")
+    def _check_product_sells_one_tier(self):
+        for tier in self.filtered(lambda t: t.product_id and t.active):
+            others = self.search(
+                [
+                    ("id", "!=", tier.id),
+                    ("product_id", "=", tier.product_id.id),
+                    ("company_id", "=", tier.company_id.id),
+                ]
+            )
+            if others:
+                raise ValidationError(
+                    _(
+                        "The product %(product)s already sells the SLA tier "
+                        "%(other)s: a product sells one tier per company, so "
+                        "that an invoice says which tier it buys.",
+                        product=tier.product_id.display_name,
+                        other=others[0].name,
                     )
                 )
 
