@@ -1,0 +1,6 @@
+from . import test_settings
+from . import test_acceptance
+from . import test_meter
+from . import test_reauthorization
+from . import test_invoice
+from . import test_absorb
