@@ -2,3 +2,5 @@
 from . import test_score
 from . import test_cron
 from . import test_performance
+from . import test_segment
+from . import test_backtest
