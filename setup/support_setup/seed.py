@@ -147,6 +147,10 @@ class Seeder:
             before.append(self.seed_ledger)
         if self.has("account.move") and self.has("support.points.move"):
             before.append(self.seed_pack_invoices)
+        if self.has("support.retention.score"):
+            from .seed_retention import seed_retention
+
+            after.append(seed_retention(self))
         return {"before_tickets": before, "after_tickets": after}
 
     def seed_partners(self, customers):
