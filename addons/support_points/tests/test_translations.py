@@ -77,7 +77,6 @@ class TestPortalPointsFrench(FrenchMixin, SupportPointsCommon, HttpCase):
         self._grant(self.customer, 5, expiry_date="2999-12-31")
         page = self.url_open("/my/support-points").text
         self.assertIn("Points restants", page)
-        self.assertIn("points expirent le", page)
         self.assertIn("Attribution", page)
         self.assertNotIn("Points left", page)
         self.assertNotIn("No support points yet.", page)
