@@ -38,6 +38,9 @@
         "demo/support_certification_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "support_certification/static/src/**/*",
+        ],
         "web.assets_tests": [
             "support_certification/static/tests/tours/*.js",
         ],

@@ -12,6 +12,14 @@ SLA_STATES = [
     ("met", "Met"),
     ("breached", "Breached"),
 ]
+# What the views show of the SLA as a whole (see _compute_sla_status).
+SLA_STATUSES = [
+    ("running", "Running"),
+    ("at_risk", "At Risk"),
+    ("paused", "Paused"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+]
 SLA_MANAGER_GROUP = "support_certification.group_sla_manager"
 # Tickets per call of the SLA cron: the ORM writes and inserts 100 rows per
 # statement, so every batch of up to 100 tickets costs the same queries.
@@ -51,7 +59,9 @@ class HelpdeskTicket(models.Model):
         help="Frozen from the customer's tier when the ticket is created; "
         "SLA managers may change it.",
     )
-    sla_tier_color = fields.Integer(related="sla_tier_id.color")
+    # Stored: the ticket list and kanban colour the tier badge without a
+    # per-row compute (see test_ticket_list_reads_only_stored_sla_fields).
+    sla_tier_color = fields.Integer(related="sla_tier_id.color", store=True)
     sla_tier_editable = fields.Boolean(compute="_compute_sla_tier_editable")
     sla_start_date = fields.Datetime(
         string="SLA Start",
@@ -140,6 +150,30 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="The breach activity has been scheduled.",
     )
+    # Display: the SLA at a glance in the ticket views; no business rule.
+    sla_status = fields.Selection(
+        selection=SLA_STATUSES,
+        string="SLA",
+        compute="_compute_sla_status",
+        # stored: the list reads it without a per-row compute, and it can be
+        # grouped and sorted on
+        store=True,
+        help="The ticket's SLA in one word: breached when one of its clocks "
+        "is, paused while the ticket waits in a paused stage, at risk when "
+        "less than 20% of a running clock's time is left, met when both "
+        "clocks stopped in time, running otherwise.",
+    )
+    sla_deadline_kind = fields.Selection(
+        selection=[
+            ("response", "Response deadline"),
+            ("resolution", "Resolution deadline"),
+        ],
+        string="SLA Deadline",
+        compute="_compute_sla_deadline_kind",
+        help="The deadline the SLA status is about: the response deadline "
+        "until the customer got a first answer (or when it was missed), "
+        "then the resolution deadline.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -149,6 +183,43 @@ class HelpdeskTicket(models.Model):
     def _compute_sla_tier_editable(self):
         editable = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
         self.sla_tier_editable = editable
+
+    @api.depends(
+        "sla_response_state",
+        "sla_resolution_state",
+        "sla_at_risk",
+    )
+    def _compute_sla_status(self):
+        for ticket in self:
+            states = {ticket.sla_response_state, ticket.sla_resolution_state}
+            states.discard(False)
+            if not states:
+                status = False
+            elif "breached" in states:
+                status = "breached"
+            elif "paused" in states:
+                status = "paused"
+            elif ticket.sla_at_risk:
+                status = "at_risk"
+            elif "running" in states:
+                status = "running"
+            else:
+                status = "met"
+            ticket.sla_status = status
+
+    @api.depends("sla_status", "sla_response_state", "sla_resolution_state")
+    def _compute_sla_deadline_kind(self):
+        for ticket in self:
+            response = ticket.sla_response_state
+            if not ticket.sla_status:
+                kind = False
+            elif response in ("running", "paused") or (
+                response == "breached" and ticket.sla_resolution_state != "breached"
+            ):
+                kind = "response"
+            else:
+                kind = "resolution"
+            ticket.sla_deadline_kind = kind
 
     @api.depends("sla_tier_id", "sla_start_date", "sla_paused_hours")
     def _compute_sla_deadlines(self):

@@ -1,0 +1,81 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import SupportCertificationCase
+
+
+class TestSlaStatus(SupportCertificationCase):
+    def test_status_and_deadline_shown(self):
+        """One word for the SLA (a breach of either clock wins, then a
+        pause, then the risk) and the deadline it is about."""
+        ticket = self._ticket(self.alice, self.agent)
+        cases = [
+            # (response, resolution, at risk): (status, deadline shown)
+            (("running", "running", False), ("running", "response")),
+            (("running", "running", True), ("at_risk", "response")),
+            (("paused", "paused", False), ("paused", "response")),
+            (("met", "paused", False), ("paused", "resolution")),
+            (("met", "running", True), ("at_risk", "resolution")),
+            (("breached", "running", False), ("breached", "response")),
+            (("breached", "met", False), ("breached", "response")),
+            (("met", "breached", False), ("breached", "resolution")),
+            (("breached", "breached", False), ("breached", "resolution")),
+            (("met", "met", False), ("met", "resolution")),
+            ((False, False, False), (False, False)),
+        ]
+        for (response, resolution, at_risk), expected in cases:
+            with self.subTest(response=response, resolution=resolution, risk=at_risk):
+                ticket.write(
+                    {
+                        "sla_response_state": response,
+                        "sla_resolution_state": resolution,
+                        "sla_at_risk": at_risk,
+                    }
+                )
+                self.assertEqual(
+                    (ticket.sla_status, ticket.sla_deadline_kind), expected
+                )
+
+
+@tagged("post_install", "-at_install")
+class TestSlaDisplay(HttpCase):
+    """What an agent sees of the SLA on the ticket kanban, list and form."""
+
+    browser_size = "1440x900"
+
+    def test_paused_running_and_tier_colour(self):
+        agent = new_test_user(
+            self.env,
+            login="sc_display_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+            tz="UTC",
+        )
+        tier = self.env.ref("support_certification.sla_tier_standard")
+        tier.color = 4
+        awaiting = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        self.assertIn(awaiting, tier.paused_stage_ids)
+        tickets = self.env["helpdesk.ticket"].create(
+            [
+                {"name": "SLA running ticket", "description": "<p>x</p>"},
+                {
+                    "name": "SLA paused ticket",
+                    "description": "<p>x</p>",
+                    "stage_id": awaiting.id,
+                },
+            ]
+        )
+        self.assertEqual(tickets.sla_tier_id, tier)
+        self.assertEqual(tickets.mapped("sla_status"), ["running", "paused"])
+        action = self.env["ir.actions.act_window"].create(
+            {
+                "name": "SLA display",
+                "res_model": "helpdesk.ticket",
+                "view_mode": "kanban,list,form",
+                "domain": [("id", "in", tickets.ids)],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-{action.id}",
+            "support_certification_sla_display",
+            login=agent.login,
+        )
