@@ -24,6 +24,7 @@
         "views/support_points_move_views.xml",
         "views/support_charge_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_preview_views.xml",
         "views/helpdesk_dashboard_views.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
@@ -35,6 +36,9 @@
         "demo/support_points_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "support_points/static/src/js/*.esm.js",
+        ],
         "web.assets_tests": [
             "support_points/static/tests/tours/*.esm.js",
         ],

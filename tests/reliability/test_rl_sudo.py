@@ -51,6 +51,16 @@ SUDO_SITES = {
     ("support_points/models/helpdesk_ticket.py", "_support_add_fee_line"): [
         "test_fee_reaches_invoice_without_agent_invoice_rights",
     ],
+    # the expected charge: read for who may read the ticket, writes nothing
+    ("support_points/models/helpdesk_ticket.py", "support_charge_preview"): [
+        "test_charge_preview_needs_read_access_to_the_ticket",
+    ],
+    (
+        "support_points/models/helpdesk_ticket.py",
+        "_compute_support_charge_preview",
+    ): [
+        "test_charge_preview_needs_read_access_to_the_ticket",
+    ],
     ("support_points/models/helpdesk_ticket.py", "_support_refund"): [
         "test_refund_needs_points_manager",
     ],

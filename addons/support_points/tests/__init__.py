@@ -17,5 +17,6 @@ from . import test_closing_note
 from . import test_ticket_display
 from . import test_ledger_reports
 from . import test_helpdesk_screens
+from . import test_charge_preview
 from . import test_translations
 from . import test_portal_packs
