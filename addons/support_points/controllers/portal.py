@@ -30,7 +30,12 @@ class SupportPointsPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "support_points_count" in counters:
-            values["support_points_count"] = len(self._support_points_ledger()[1])
+            # the tile shows for a customer with a history, or with packs
+            # to buy (the page offers them)
+            partner, moves = self._support_points_ledger()
+            values["support_points_count"] = len(moves) or len(
+                self._support_points_offer(partner)["packs"]
+            )
         if not counters:
             # the home page itself: its tile tells the balance
             partner = request.env.user.partner_id.commercial_partner_id

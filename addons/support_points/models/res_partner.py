@@ -2,6 +2,7 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import format_amount
 
 from .support_points_move import parse_points_date
 
@@ -319,6 +320,17 @@ class ResPartner(models.Model):
             return _(
                 "When no points are left, the balance goes below zero and your "
                 "next pack makes up for it."
+            )
+        fees = (
+            self.env["support.charge.rule"]
+            .search([("company_id", "in", (False, company.id)), ("points", ">", 0)])
+            .fee_product_id
+        )
+        if len(fees) == 1:
+            return _(
+                "When no points are left, a ticket that costs points is "
+                "invoiced as a support incident instead (%(price)s).",
+                price=format_amount(self.env, fees.lst_price, company.currency_id),
             )
         return _(
             "When no points are left, a ticket that costs points is invoiced "

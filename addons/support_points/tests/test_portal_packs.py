@@ -92,6 +92,7 @@ class TestPortalPacks(HttpCase):
         self.assertIn("Phone: one point", page)
         self.assertIn("1 point<", page)
         self.assertIn("invoiced as a support incident", page)
+        self.assertIn("60.00", page)  # the shipped fee product's price
         self.assertIn("Ten points pack", page)
         self.assertIn("Request this pack", page)
         self.assertNotIn("Office chair", page)
@@ -154,6 +155,24 @@ class TestPortalPacks(HttpCase):
         )
         self.assertNotEqual(response.status_code, 200)
         self.assertFalse(self._requests())
+
+    def test_home_tile_shows_for_a_customer_without_points(self):
+        # the page offers packs: the tile is there before any points
+        newcomer = self.env["res.partner"].create({"name": "New Corp"})
+        new_test_user(
+            self.env,
+            login="sp_pack_newcomer",
+            groups="base.group_portal",
+            partner_id=newcomer.id,
+        )
+        self.authenticate("sp_pack_newcomer", "sp_pack_newcomer")
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["support_points_count"]}
+        )
+        self.assertTrue(counters["support_points_count"])
+        self.assertRegex(
+            self._page("/my/home"), r"o_support_points_home_balance\"[^>]*>No points<"
+        )
 
     def test_home_tile_shows_the_balance(self):
         self.authenticate("sp_pack_portal", "sp_pack_portal")
