@@ -109,8 +109,9 @@ class SupportSlaTierPeriod(models.Model):
         readonly=True,
         help="Periods bought at once and still billed (credit notes deducted).",
     )
-    date_start = fields.Date(required=True, readonly=True, index=True)
+    date_start = fields.Date(string="From", required=True, readonly=True, index=True)
     date_end = fields.Date(
+        string="Until",
         required=True,
         readonly=True,
         index=True,
