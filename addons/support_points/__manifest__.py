@@ -2,7 +2,7 @@
 {
     "name": "Support Points",
     "summary": "Service points per customer, charged when helpdesk tickets close",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "Support Suite Authors",
@@ -20,6 +20,7 @@
         "data/support_points_data.xml",
         "data/base_automation.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_ticket_received.xml",
         "wizards/support_points_grant_wizard_views.xml",
         "views/support_points_move_views.xml",
         "views/support_charge_rule_views.xml",
@@ -30,6 +31,7 @@
         "views/product_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/support_points_portal_templates.xml",
+        "views/support_points_portal_ticket_templates.xml",
         "views/support_points_menus.xml",
     ],
     "demo": [

@@ -20,3 +20,4 @@ from . import test_helpdesk_screens
 from . import test_charge_preview
 from . import test_translations
 from . import test_portal_packs
+from . import test_ticket_received
