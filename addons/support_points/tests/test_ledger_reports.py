@@ -102,3 +102,23 @@ class TestLedgerReports(SupportPointsCommon):
         )
         self.assertEqual([g["points"] for g in groups], [6])
         self.assertNotIn("balance_after", groups[0])
+
+    def test_names_are_not_cut_in_the_ledger_and_ticket_lists(self):
+        """Two customers or companies whose names start alike read apart:
+        their columns get a width of their own, not what the notes leave."""
+        ledger = etree.fromstring(self.Move.get_view(view_type="list")["arch"])
+        # (the company column shows only in multi-company databases)
+        for name in ("partner_id", "kind"):
+            self.assertTrue(ledger.xpath(f"//field[@name='{name}']/@width"), name)
+        tickets = etree.fromstring(
+            self.env["helpdesk.ticket"].get_views([(False, "list")])["views"]["list"][
+                "arch"
+            ]
+        )
+        customer = tickets.xpath("//field[@name='commercial_partner_id']")
+        self.assertTrue(customer and customer[0].get("width"))
+        # next to the balance it explains
+        names = [node.get("name") for node in tickets.iterchildren("field")]
+        self.assertEqual(
+            names[names.index("commercial_partner_id") + 1], "support_points_balance"
+        )
