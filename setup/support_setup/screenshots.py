@@ -44,6 +44,21 @@ SCREENS = [
     ("letters", "/odoo/action-customer_letters.customer_letter_action"),
     ("letter-form", "letter"),
     ("portal-points", "/my/support-points", (DESKTOP, PHONE)),
+    (
+        "points-ledger-graph",
+        "/odoo/action-support_points.support_points_move_action?view_type=graph",
+    ),
+    (
+        "points-ledger-pivot",
+        "/odoo/action-support_points.support_points_move_action?view_type=pivot",
+    ),
+    ("points-packs", "/odoo/action-support_points.support_points_pack_action"),
+    ("points-grant", "/odoo/action-support_points.support_points_grant_wizard_action"),
+    (
+        "helpdesk-dashboard",
+        "/odoo/action-helpdesk_mgmt.helpdesk_ticket_dashboard_action",
+    ),
+    ("portal-home", "/my/home", (DESKTOP, PHONE)),
 ]
 
 
