@@ -40,11 +40,15 @@ class CustomerLetter(models.Model):
     _order = "id desc"
 
     name = fields.Char(required=True, tracking=True)
+    # translate=True: one subject and one body per language, edited with the
+    # field's language button; each customer gets the text of their language
     subject = fields.Char(
         required=True,
+        translate=True,
         help="Mail subject; may hold placeholders such as {{ object.company_name }}.",
     )
     body = fields.Html(
+        translate=True,
         help="Letter body. Placeholders: {{ object.company_name }}, "
         "{{ object.contact_name }}, {{ object.points_balance }}, "
         "{{ object.points_granted }}, {{ object.points_expiry_date }}, "
@@ -145,6 +149,14 @@ class CustomerLetter(models.Model):
         store=False,
         domain="[('parent_id', '=', False)]",
     )
+    empty_segment_warning = fields.Char(compute="_compute_empty_segment_warning")
+    preview_lang = fields.Selection(
+        selection="_get_preview_langs",
+        string="Preview in",
+        store=False,
+        help="Language to render the preview and the test in. Empty: the "
+        "customer's own language.",
+    )
     preview_subject = fields.Char(compute="_compute_preview")
     preview_body = fields.Html(compute="_compute_preview", sanitize=False)
     preview_error = fields.Text(compute="_compute_preview")
@@ -227,7 +239,27 @@ class CustomerLetter(models.Model):
             letter.opened_count = mailing.opened if mailing else 0
             letter.bounced_count = mailing.bounced if mailing else 0
 
-    @api.depends("preview_partner_id", "subject", "body", "segment_ids")
+    @api.depends("segment_ids.recipient_count", "is_template", "state")
+    def _compute_empty_segment_warning(self):
+        """Segments that match no customer, said on the draft as soon as it
+        exists (a letter started from a template included), not only when it
+        is submitted."""
+        for letter in self:
+            empty = letter.segment_ids.filtered(lambda s: not s.recipient_count)
+            if letter.is_template or letter.state != "draft" or not empty:
+                letter.empty_segment_warning = False
+                continue
+            letter.empty_segment_warning = _(
+                "No customer matches %(segments)s yet: change their criteria "
+                "or remove them before submitting.",
+                segments=", ".join(empty.mapped("name")),
+            )
+
+    @api.model
+    def _get_preview_langs(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("preview_partner_id", "preview_lang", "subject", "body", "segment_ids")
     def _compute_preview(self):
         for letter in self:
             letter.preview_subject = False
@@ -236,7 +268,9 @@ class CustomerLetter(models.Model):
             if not letter.preview_partner_id:
                 continue
             try:
-                subject, body = letter._render_preview(letter.preview_partner_id)
+                subject, body = letter._render_preview(
+                    letter.preview_partner_id, lang=letter.preview_lang
+                )
             except UserError as exc:
                 letter.preview_error = exc.args[0]
                 continue
@@ -415,7 +449,10 @@ class CustomerLetter(models.Model):
 
     def action_send_test(self):
         """Send the letter as rendered for the preview customer (or the first
-        customer of the segments) to the current user only."""
+        customer of the segments) to the current user only, in the preview's
+        language. The form passes the preview customer and language in the
+        button's context: they are not stored, so the saved record the button
+        runs on does not hold them."""
         self.ensure_one()
         if not self.env.user.email:
             raise UserError(
@@ -425,7 +462,12 @@ class CustomerLetter(models.Model):
                     user=self.env.user.name,
                 )
             )
-        partner = self.preview_partner_id
+        partner = self.preview_partner_id or self.env["res.partner"].browse(
+            self.env.context.get("customer_letter_preview_partner_id") or []
+        )
+        lang = self.preview_lang or self.env.context.get("customer_letter_preview_lang")
+        if lang not in dict(self._get_preview_langs()):
+            lang = None
         if not partner:
             domain = self._get_partner_domain()
             partner = self.env["res.partner"].search(domain, limit=1, order="id")
@@ -437,7 +479,7 @@ class CustomerLetter(models.Model):
                     letter=self.display_name,
                 )
             )
-        subject, body = self._render_preview(partner)
+        subject, body = self._render_preview(partner, lang=lang)
         # sudo: mail.mail is technical; the mail goes to the current user's
         # own address only
         self.env["mail.mail"].sudo().create(
@@ -513,6 +555,32 @@ class CustomerLetter(models.Model):
         )
         return True
 
+    def action_confirm_send(self):
+        """The Send button: a confirmation that says to how many customers
+        (and in which languages) the letter goes, counted now; its button
+        sends (action_send)."""
+        self.ensure_one()
+        self._check_sender()
+        if self.is_template or self.state != "approved":
+            raise UserError(
+                _(
+                    "Letter %(letter)s is %(state)s: only an approved letter "
+                    "can be sent.",
+                    letter=self.display_name,
+                    state=self._state_label(),
+                )
+            )
+        Wizard = self.env["customer.letter.send"]
+        wizard = Wizard.create(Wizard._prepare_vals(self))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the letter"),
+            "res_model": Wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
     def action_open_mailing(self):
         self.ensure_one()
         return {
@@ -534,9 +602,10 @@ class CustomerLetter(models.Model):
     def action_open_report(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "customer_letters.customer_letter_report_action"
+            "customer_letters.customer_letter_effect_action"
         )
         action["domain"] = [("letter_id", "=", self.id)]
+        action["display_name"] = _("Effect of %(letter)s", letter=self.display_name)
         return action
 
     # ------------------------------------------------------------------
@@ -656,10 +725,13 @@ class CustomerLetter(models.Model):
                     )
                 )
         Recipient = self.env["customer.letter.recipient"]
-        Recipient._check_template(self, self.subject, html=False)
-        Recipient._check_template(self, self.body, html=True)
-        for segment in self.segment_ids:
-            Recipient._check_template(self, segment.paragraph, html=True)
+        # every language's text: a translation is sent as written
+        for lang, _name in self.env["res.lang"].get_installed():
+            letter = self.with_context(lang=lang)
+            Recipient._check_template(letter, letter.subject, html=False)
+            Recipient._check_template(letter, letter.body, html=True)
+            for segment in letter.segment_ids:
+                Recipient._check_template(letter, segment.paragraph, html=True)
         if self.ack_required and "object.ack_url" not in (self.body or ""):
             raise UserError(
                 _(
@@ -694,14 +766,15 @@ class CustomerLetter(models.Model):
         partners = self.env["res.partner"].browse(sorted(segments_by_partner))
         return partners, segments_by_partner
 
-    def _render_preview(self, partner):
-        """Render subject and body for one customer, without writing."""
+    def _render_preview(self, partner, lang=None):
+        """Render subject and body for one customer, without writing, in lang
+        (else the customer's language)."""
         self.ensure_one()
         Recipient = self.env["customer.letter.recipient"]
         customer = partner.commercial_partner_id
         segments = self.segment_ids.filtered(lambda s: s._matches(customer))
         values = Recipient._prepare_values(
-            self, customer, {customer.id: list(segments)}, preview=True
+            self, customer, {customer.id: list(segments)}, preview=True, lang=lang
         )
         rendered = Recipient._render_values(self, values, raise_on_error=True)
         subject, body = rendered[0]
@@ -755,6 +828,17 @@ class CustomerLetter(models.Model):
         if self.mailing_id:
             return self.mailing_id
         body = self._mailing_body()
+        Recipient = self.env["customer.letter.recipient"]
+        langs = set(self.recipient_ids.mapped("lang")) or {self.env.lang}
+        subjects = {self.with_context(lang=lang).subject for lang in langs}
+        if len(subjects) == 1:
+            # one text for everyone: the mailing's title reads as the letter's
+            # subject, and the composer renders its placeholders per customer
+            subject = Recipient._mailing_subject(self.with_context(lang=langs.pop()))
+        else:
+            # a subject per language: each customer's, rendered when the
+            # recipients were recorded
+            subject = "{{ object.mail_subject }}"
         # sudo: the mailing is the technical carrier of an approved letter;
         # the letters manager need not be an email marketing user
         mailing = (
@@ -762,9 +846,7 @@ class CustomerLetter(models.Model):
             .sudo()
             .create(
                 {
-                    "subject": self.env["customer.letter.recipient"]._mailing_subject(
-                        self
-                    ),
+                    "subject": subject,
                     "mailing_type": "mail",
                     "mailing_model_id": self.env["ir.model"]._get_id(
                         "customer.letter.recipient"

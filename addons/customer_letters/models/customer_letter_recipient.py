@@ -81,6 +81,12 @@ class CustomerLetterRecipient(models.Model):
         help="The person the letter was mailed to.",
     )
     email = fields.Char(readonly=True)
+    lang = fields.Char(
+        string="Language",
+        readonly=True,
+        help="The language the letter was written in for this customer: the "
+        "contact's, else the customer's, else the company's.",
+    )
     segment_ids = fields.Many2many(
         comodel_name="customer.letter.segment",
         relation="customer_letter_recipient_segment_rel",
@@ -356,11 +362,52 @@ class CustomerLetterRecipient(models.Model):
         return points, expiry
 
     @api.model
-    def _prepare_values(self, letter, partners, segments_by_partner, preview=False):
-        """Values of one recipient row per customer, computed in batch."""
+    def _recipient_langs(self, letter, partners, contacts):
+        """The language of each customer's letter: the contact's, else the
+        customer's, else the letter company's (the first one installed),
+        the way mail templates pick the recipient's language."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        fallback = next(
+            (
+                code
+                for code in (
+                    letter.company_id.partner_id.lang,
+                    self.env.lang,
+                    "en_US",
+                )
+                if code in installed
+            ),
+            next(iter(installed), "en_US"),
+        )
+        langs = {}
+        for partner in partners:
+            contact = contacts.get(partner.id)
+            candidates = (contact.lang if contact else False, partner.lang)
+            langs[partner.id] = next(
+                (code for code in candidates if code in installed), fallback
+            )
+        return langs
+
+    @api.model
+    def _prepare_values(
+        self, letter, partners, segments_by_partner, preview=False, lang=None
+    ):
+        """Values of one recipient row per customer, computed in batch. lang
+        forces the language (preview); else each customer's own."""
         partners = partners.with_prefetch(partners.ids)
         facts = self._customer_facts(partners, letter.company_id)
         contacts = self._pick_contacts(partners)
+        langs = self._recipient_langs(letter, partners, contacts)
+        # segment paragraphs in each language, read once per (segment, lang)
+        paragraph_texts = {}
+
+        def paragraph_of(segment, lang):
+            if (segment, lang) not in paragraph_texts:
+                paragraph_texts[segment, lang] = segment.with_context(
+                    lang=lang
+                ).paragraph
+            return paragraph_texts[segment, lang]
+
         # sudo: balance, expiry and tier of the targeted customers only, read
         # with the methods behind the partner fields (no field cache to fill)
         partners_su = partners.sudo()
@@ -392,7 +439,7 @@ class CustomerLetterRecipient(models.Model):
 
         values = []
         for partner in partners:
-            lang = partner.lang or self.env.lang
+            partner_lang = lang or langs[partner.id]
             segments = segments_by_partner.get(partner.id, [])
             grant, grant_expiry = self._grant_for(segments)
             expiry, expiring = expiries.get(partner.id, (False, 0))
@@ -403,7 +450,9 @@ class CustomerLetterRecipient(models.Model):
             contact = contacts.get(partner.id)
             since = facts[partner.id]["customer_since_date"]
             paragraphs = [
-                Markup(s.paragraph) for s in segments if not is_html_empty(s.paragraph)
+                Markup(paragraph_of(s, partner_lang))
+                for s in segments
+                if not is_html_empty(paragraph_of(s, partner_lang))
             ]
             token = "preview" if preview else secrets.token_urlsafe(24)
             values.append(
@@ -412,6 +461,7 @@ class CustomerLetterRecipient(models.Model):
                     "customer_id": partner.id,
                     "contact_id": contact.id if contact else False,
                     "email": contact.email if contact else False,
+                    "lang": partner_lang,
                     # the same normalisation as the recipient's own compute
                     # (mail.thread.blacklist), already stored on the contact
                     "email_normalized": contact.email_normalized if contact else False,
@@ -422,12 +472,16 @@ class CustomerLetterRecipient(models.Model):
                     "points_granted": grant,
                     "points_grant": grant,
                     "points_grant_expiry": grant_expiry,
-                    "points_expiry_date": date_text(expiry, lang) if expiry else False,
+                    "points_expiry_date": date_text(expiry, partner_lang)
+                    if expiry
+                    else False,
                     "points_expiring": expiring if expiry else 0,
                     "sla_tier": tiers[partner.id].name or False,
                     "ticket_count_12m": facts[partner.id]["ticket_count_12m"],
                     "customer_since_date": since,
-                    "customer_since": date_text(since, lang) if since else False,
+                    "customer_since": date_text(since, partner_lang)
+                    if since
+                    else False,
                     "segment_paragraphs": Markup("").join(paragraphs),
                     "ack_token": token,
                     "ack_url": (
@@ -471,10 +525,20 @@ class CustomerLetterRecipient(models.Model):
 
     @api.model
     def _render_values(self, letter, values, raise_on_error=True):
-        """Render the letter's subject and body for each row of values;
-        return a list of (subject, body)."""
-        subject_instr = self._parse(letter.subject)
-        body_instr = self._parse(letter.body)
+        """Render the letter's subject and body for each row of values, in
+        the row's language (the translations of the letter's fields, parsed
+        once per language); return a list of (subject, body)."""
+        parsed = {}
+
+        def instructions(lang):
+            if lang not in parsed:
+                translated = letter.with_context(lang=lang) if lang else letter
+                parsed[lang] = (
+                    self._parse(translated.subject),
+                    self._parse(translated.body),
+                )
+            return parsed[lang]
+
         results = []
         paragraph_cache = {}
         for row in values:
@@ -490,6 +554,7 @@ class CustomerLetterRecipient(models.Model):
                     html=True,
                 )
                 row = dict(row, segment_paragraphs=rendered)
+            subject_instr, body_instr = instructions(row.get("lang"))
             subject, subject_errors = self._render_one(subject_instr, row, html=False)
             body, body_errors = self._render_one(body_instr, row, html=True)
             errors = subject_errors + body_errors + paragraph_errors

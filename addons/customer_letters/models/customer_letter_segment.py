@@ -78,6 +78,7 @@ class CustomerLetterSegment(models.Model):
         help="Customers whose current SLA tier is one of these. Empty: any tier.",
     )
     paragraph = fields.Html(
+        translate=True,
         help="Extra paragraph inserted at {{ object.segment_paragraphs }} for "
         "the customers of this segment.",
     )

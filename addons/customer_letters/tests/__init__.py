@@ -7,4 +7,6 @@ from . import test_ack
 from . import test_report
 from . import test_performance
 from . import test_tour
+from . import test_translation
 from . import test_access_matrix
+from . import test_translations
