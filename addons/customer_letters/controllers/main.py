@@ -13,9 +13,17 @@ class CustomerLetterAckController(http.Controller):
     and writes nothing."""
 
     def _render(self, status, recipient=None, token=None, http_status=200):
+        if recipient and recipient.lang:
+            # the page speaks the language the letter was written in for
+            # this customer
+            request.update_context(lang=recipient.lang)
         values = {
             "status": status,
-            "letter_name": recipient.letter_id.name if recipient else False,
+            "page_lang": recipient.lang.replace("_", "-")
+            if recipient and recipient.lang
+            else False,
+            # the subject the customer received; the letter's name is internal
+            "letter_name": recipient.mail_subject if recipient else False,
             "company_name": recipient.company_id.name if recipient else False,
             "customer_name": recipient.customer_id.name if recipient else False,
             "ack_date": recipient.ack_ids[:1].date if recipient else False,

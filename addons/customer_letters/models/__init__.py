@@ -3,3 +3,4 @@ from . import customer_letter
 from . import customer_letter_recipient
 from . import customer_letter_ack
 from . import res_partner
+from . import mailing_mailing

@@ -1,7 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import re
+from urllib.parse import urlsplit
 
 from odoo.tests import tagged
+from odoo.tools import config, mute_logger
 
 from .common import LettersHttpCommon
 
@@ -93,3 +95,50 @@ class TestAck(LettersHttpCommon):
         self.assertIn("o_customer_letter_ack_invalid", response.text)
         self.assertFalse(self._acks())
         self.assertFalse(other_recipient.acknowledged)
+
+    def test_mailed_link_works_on_localhost(self):
+        """The link as the customer receives it, opened on the README's own
+        address (http://localhost:8069): the page answers (it was a 500 from
+        the UTM cookie of a tracked link) and shows the subject the customer
+        received, never the internal name of the letter."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", f"http://localhost:{config['http_port']}"
+        )
+        letter = self._letter(
+            name="Internal: restate terms to phone abusers",
+            ack_required=True,
+            body='<p>Hi</p><p><a href="{{ object.ack_url }}">Confirm</a></p>',
+            segments=[{"name": "All", "domain": SCOPE}],
+        )
+        letter.with_user(self.user_granter).action_approve()
+        letter.with_user(self.user_manager).action_send()
+        self._run_sending(letter)
+        recipient = letter.recipient_ids.filtered(
+            lambda r: r.customer_id == self.customer
+        )
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mailing_id", "=", letter.mailing_id.id),
+                    ("model", "=", recipient._name),
+                    ("res_id", "=", recipient.id),
+                ]
+            )
+        )
+        self.assertEqual(len(mail), 1)
+        href = re.search(r'href="([^"]+)">Confirm', mail.body_html).group(1)
+        self.assertTrue(href.startswith("http://localhost:"), href)
+        with mute_logger("odoo.http"):
+            page = self.url_open(href.replace("&amp;", "&"))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("I acknowledge the terms", page.text)
+        self.assertIn(recipient.mail_subject, page.text)
+        self.assertNotIn("Internal", page.text)
+        # the personal link is not click-tracked: no redirect, no UTM
+        self.assertEqual(
+            urlsplit(page.url).path, f"/letters/ack/{letter.id}/{self.customer.id}"
+        )
+        self.assertNotIn("utm_", page.url)
+        self.assertNotIn("/r/", href)
