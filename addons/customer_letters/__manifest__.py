@@ -2,7 +2,7 @@
 {
     "name": "Customer Letters",
     "summary": "Approved, personalised contract-terms mailings to customer segments",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "Support Suite Authors",
@@ -18,6 +18,7 @@
         "security/customer_letters_security.xml",
         "data/customer_letter_data.xml",
         "data/ir_cron.xml",
+        "wizards/customer_letter_send_views.xml",
         "views/customer_letter_views.xml",
         "views/customer_letter_recipient_views.xml",
         "views/customer_letter_report_views.xml",
@@ -26,6 +27,9 @@
         "views/customer_letters_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_letters/static/src/scss/customer_letters.scss",
+        ],
         "web.assets_tests": [
             "customer_letters/static/src/js/tours/*.js",
         ],

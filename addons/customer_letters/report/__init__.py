@@ -1,1 +1,2 @@
 from . import customer_letter_report
+from . import customer_letter_effect

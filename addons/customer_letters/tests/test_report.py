@@ -92,3 +92,44 @@ class TestReport(LettersCommon):
         self.assertEqual(everyone.tickets_before, 3)
         self.assertEqual(everyone.tickets_after, 1)
         self.assertEqual(everyone.lost_count, 1, "lost for this company")
+
+    def test_effect_chart_counts_each_customer_once(self):
+        """Still Here is in both segments: each segment counts it, the
+        letter's totals count it once (customers, tickets, acknowledgements)."""
+        Effect = self.env["customer.letter.effect"]
+        domain = [("letter_id", "=", self.letter.id)]
+        per_segment = {
+            (segment.name, period): (customers, tickets, per_customer)
+            for segment, period, customers, tickets, per_customer in Effect._read_group(
+                domain,
+                ["segment_ids", "period"],
+                [
+                    "customer_id:count_distinct",
+                    "tickets:sum",
+                    "tickets_per_customer:avg",
+                ],
+            )
+        }
+        self.assertEqual(per_segment["All", "1_before"], (2, 3, 1.5))
+        self.assertEqual(per_segment["All", "2_after"], (2, 1, 0.5))
+        self.assertEqual(per_segment["Only active", "1_before"], (1, 3, 3.0))
+        self.assertEqual(per_segment["Only active", "2_after"], (1, 1, 1.0))
+        totals = {
+            period: (customers, tickets, acks, lost)
+            for period, customers, tickets, acks, lost in Effect._read_group(
+                domain,
+                ["period"],
+                [
+                    "customer_id:count_distinct",
+                    "tickets:sum",
+                    "ack_customer_id:count_distinct",
+                    "lost_customer_id:count_distinct",
+                ],
+            )
+        }
+        self.assertEqual(totals["1_before"], (2, 3, 1, 1))
+        self.assertEqual(totals["2_after"], (2, 1, 1, 1))
+        [(customers, tickets)] = Effect._read_group(
+            domain, [], ["customer_id:count_distinct", "tickets:sum"]
+        )
+        self.assertEqual((customers, tickets), (2, 4))

@@ -2,7 +2,7 @@
 import gc
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
 from odoo.addons.base.models.ir_mail_server import IrMailServer, MailDeliveryException
@@ -119,6 +119,24 @@ class TestSend(LettersCommon):
         )
         self.assertEqual(trace.trace_status, "cancel")
         self.assertEqual(trace.failure_type, "mail_bl")
+
+    def test_send_confirmation_counts_the_customers(self):
+        """The Send button asks first, with the counts of what it will do;
+        nothing is sent until the confirmation's own button."""
+        self._approve(self.letter)
+        with self.assertRaises(AccessError):
+            self.letter.with_user(self.user_author).action_confirm_send()
+        action = self.letter.with_user(self.user_manager).action_confirm_send()
+        wizard = self.env["customer.letter.send"].browse(action["res_id"])
+        self.assertEqual(wizard.customer_count, 5)
+        self.assertEqual(wizard.points_total, 20, "two loyal customers, 10 each")
+        self.assertEqual(wizard.no_email_count, 0)
+        self.assertIn("(5)", wizard.lang_summary)
+        self.assertIn("5 customers", wizard.summary)
+        self.assertFalse(self.letter.recipient_ids)
+        wizard.with_user(self.user_manager).action_send()
+        self.assertEqual(self.letter.state, "sending")
+        self.assertEqual(len(self.letter.recipient_ids), 5)
 
     def test_send_test_to_current_user(self):
         self.letter.with_user(self.user_author).action_send_test()

@@ -26,3 +26,26 @@ class TestPreviewTour(LettersHttpCommon):
             "customer_letters_preview",
             login="cl_author",
         )
+
+    def test_send_test_tour_renders_for_the_preview_customer(self):
+        """The test mail is the letter of the customer chosen in the preview,
+        not of the first customer of the segments."""
+        first = self._customer("Tour First", ref="cltest")
+        self._customer("Tour Second", ref="cltest")
+        letter = self._letter(
+            body="<p>Dear {{ object.company_name }}</p>",
+            segments=[{"name": "All", "domain": "[('ref', '=', 'cltest')]"}],
+        )
+        self.start_tour(
+            f"/odoo/action-customer_letters.customer_letter_action/{letter.id}",
+            "customer_letters_send_test",
+            login="cl_author",
+        )
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("email_to", "ilike", "author@example.com")])
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Dear Tour Second", mail.body_html)
+        self.assertNotIn(first.name, mail.body_html)

@@ -162,3 +162,21 @@ class TestWorkflow(LettersCommon):
         subject, body = self.letter._render_preview(self.customer)
         self.assertIn("Hi Flow Ltd", body)
         self.assertNotIn("<script", body)
+
+    def test_letter_from_template_says_which_segment_is_empty(self):
+        """A segment that matches nobody is said on the new draft, before
+        anyone submits it."""
+        template = self._letter(
+            is_template=True,
+            segments=[
+                {"name": "All", "domain": SCOPE},
+                {"name": "Half a century", "domain": SCOPE, "min_tenure_years": 50},
+            ],
+        )
+        self.assertFalse(template.empty_segment_warning, "a template is not sent")
+        action = template.with_user(self.user_author).action_use_template()
+        letter = self.Letter.browse(action["res_id"])
+        self.assertIn("Half a century", letter.empty_segment_warning)
+        self.assertNotIn("All", letter.empty_segment_warning)
+        letter.segment_ids.filtered(lambda s: s.min_tenure_years).unlink()
+        self.assertFalse(letter.empty_segment_warning)

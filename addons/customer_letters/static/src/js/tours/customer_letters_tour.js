@@ -36,3 +36,33 @@ registry.category("web_tour.tours").add("customer_letters_preview", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_letters_send_test", {
+    steps: () => [
+        {
+            content: "Open the preview tab of the letter",
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Preview')",
+            run: "click",
+        },
+        {
+            content: "Pick the second customer, not the first of the segments",
+            trigger: "div[name='preview_partner_id'] input",
+            run: "edit Tour Second",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains('Tour Second')",
+            run: "click",
+        },
+        {
+            trigger: ".o_customer_letter_preview:contains('Dear Tour Second')",
+        },
+        {
+            content: "Send the test as previewed",
+            trigger: "button[name='action_send_test']",
+            run: "click",
+        },
+        {
+            trigger: ".o_notification:contains('Test letter sent')",
+        },
+    ],
+});
