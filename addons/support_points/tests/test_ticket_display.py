@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from lxml import etree
 
+from odoo.tests import HttpCase, new_test_user, tagged
+
 from .common import SupportChargeCommon, SupportPointsCommon
 
 
@@ -67,3 +69,40 @@ class TestGrantWizardScreen(SupportPointsCommon):
         fields = etree.fromstring(arch).xpath("//group/field[@name='partner_ids']")
         self.assertTrue(fields, "the customers field sits in a group: labelled")
         self.assertFalse(fields[0].get("nolabel"))
+
+
+@tagged("post_install", "-at_install")
+class TestTicketCardsTour(HttpCase):
+    def test_agent_reads_the_balance_on_cards_and_form(self):
+        agent = new_test_user(
+            self.env,
+            login="sp_cards_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+        )
+        self.env.company.support_points_low_threshold = 1
+        partners = self.env["res.partner"]
+        low = partners.create({"name": "Low Display Corp", "is_company": True})
+        rich = partners.create({"name": "Rich Display Corp", "is_company": True})
+        newcomer = partners.create({"name": "New Display Corp", "is_company": True})
+        low.support_points_grant(1, "Display gift")
+        rich.support_points_grant(12, "Display pack")
+        self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Display {key} jam",
+                    "description": "<p>jammed</p>",
+                    "partner_id": partner.id,
+                    "user_id": agent.id,
+                }
+                for key, partner in (
+                    ("low", low),
+                    ("rich", rich),
+                    ("newcomer", newcomer),
+                )
+            ]
+        )
+        self.start_tour(
+            "/odoo/helpdesk-tickets?view_type=kanban",
+            "support_points_ticket_cards",
+            login="sp_cards_agent",
+        )
