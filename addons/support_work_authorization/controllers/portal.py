@@ -32,6 +32,8 @@ class WorkAuthorizationPortal(CustomerPortal):
                 order.work_auth_id._check_acceptor(request.env.user.partner_id)
             except UserError as error:
                 return {"error": error.args[0]}
+            # the portal confirms the order as superuser: say who signed
+            request.update_context(work_auth_acceptor_id=request.env.user.partner_id.id)
         return super().portal_quote_accept(
             order_id, access_token=access_token, name=name, signature=signature
         )

@@ -14,12 +14,22 @@ class SaleOrder(models.Model):
         ondelete="set null",
     )
 
+    def _work_auth_acceptor(self):
+        """Who accepts: the logged-in user, or the portal user who signed
+        when the portal confirms the order as superuser (a context key
+        honoured only in a superuser environment, which RPC never is)."""
+        partner_id = self.env.context.get("work_auth_acceptor_id")
+        if self.env.su and partner_id:
+            return self.env["res.partner"].browse(partner_id)
+        return self.env.user.partner_id
+
     def action_confirm(self):
         """A work authorization is accepted by its customer's authorized
         contacts only; confirming its quotation is that acceptance."""
+        acceptor = self._work_auth_acceptor()
         for order in self.filtered("work_auth_id"):
-            order.work_auth_id._check_acceptor(self.env.user.partner_id)
+            order.work_auth_id._check_acceptor(acceptor)
         result = super().action_confirm()
         for order in self.filtered("work_auth_id"):
-            order.work_auth_id._on_order_accepted(order)
+            order.work_auth_id._on_order_accepted(order, acceptor)
         return result

@@ -480,7 +480,7 @@ class SupportWorkAuthorization(models.Model):
                 )
             )
 
-    def _on_order_accepted(self, order):
+    def _on_order_accepted(self, order, acceptor):
         """The authorized contact accepted ``order``: it is the estimate now."""
         self.ensure_one()
         older = self.order_ids.filtered(
@@ -499,7 +499,7 @@ class SupportWorkAuthorization(models.Model):
                 "accepted_order_id": order.id,
                 "order_id": order.id,
                 "accepted_on": fields.Datetime.now(),
-                "accepted_by_id": self.env.user.partner_id.id,
+                "accepted_by_id": acceptor.id,
             }
         )
         if was_reauth:
@@ -508,7 +508,7 @@ class SupportWorkAuthorization(models.Model):
             body=_(
                 "%(contact)s accepted work authorization %(name)s: %(hours)s h "
                 "estimated.",
-                contact=self.env.user.partner_id.name,
+                contact=acceptor.name,
                 name=self.name,
                 hours=format_hours(self.accepted_hours),
             ),

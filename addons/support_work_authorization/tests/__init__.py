@@ -4,3 +4,5 @@ from . import test_meter
 from . import test_reauthorization
 from . import test_invoice
 from . import test_absorb
+from . import test_portal
+from . import test_tour

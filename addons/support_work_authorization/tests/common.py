@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
@@ -13,7 +13,7 @@ AGENT_GROUPS = (
 )
 
 
-class WorkAuthorizationCommon(TransactionCase):
+class WorkAuthorizationMixin:
     """An agent (helpdesk, own timesheets, own sales), a points manager,
     a customer with an authorized contact, a backup and a colleague (portal
     users), and a ticket on a team that logs time."""
@@ -91,18 +91,21 @@ class WorkAuthorizationCommon(TransactionCase):
         cls.portal_contact = new_test_user(
             cls.env,
             login="wa_nadia",
+            name="Nadia Boss",
             groups="base.group_portal",
             partner_id=cls.contact.id,
         )
         cls.portal_backup = new_test_user(
             cls.env,
             login="wa_tom",
+            name="Tom Backup",
             groups="base.group_portal",
             partner_id=cls.backup.id,
         )
         cls.portal_colleague = new_test_user(
             cls.env,
             login="wa_carl",
+            name="Carl Colleague",
             groups="base.group_portal",
             partner_id=cls.colleague.id,
         )
@@ -184,3 +187,11 @@ class WorkAuthorizationCommon(TransactionCase):
                 )
             )
         )
+
+
+class WorkAuthorizationCommon(WorkAuthorizationMixin, TransactionCase):
+    pass
+
+
+class WorkAuthorizationHttpCommon(WorkAuthorizationMixin, HttpCase):
+    pass
