@@ -37,6 +37,7 @@
             "support_work_authorization/static/tests/tours/*.esm.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "development_status": "Alpha",
     "installable": True,
 }
