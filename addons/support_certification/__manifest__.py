@@ -39,7 +39,11 @@
     ],
     "assets": {
         "web.assets_backend": [
-            "support_certification/static/src/**/*",
+            "support_certification/static/src/fields/**/*",
+        ],
+        # the graph view is loaded lazily; so is our graph view extending it
+        "web.assets_backend_lazy": [
+            "support_certification/static/src/views/**/*",
         ],
         "web.assets_tests": [
             "support_certification/static/tests/tours/*.js",

@@ -103,7 +103,7 @@ class TestSlaReportAccess(SupportCertificationCase):
             ._read_group(
                 [("ticket_id", "in", [t.id for t in self.tickets.values()])],
                 groupby=["user_id"],
-                aggregates=["ticket_count:sum"],
+                aggregates=["__count"],
             )
         )
         self.assertEqual(
