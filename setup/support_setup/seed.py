@@ -151,6 +151,10 @@ class Seeder:
             from .seed_retention import seed_retention
 
             after.append(seed_retention(self))
+        if self.has("support.work.authorization"):
+            from .seed_authorizations import seed_authorizations
+
+            after.append(seed_authorizations(self))
         return {"before_tickets": before, "after_tickets": after}
 
     def seed_partners(self, customers):
