@@ -398,16 +398,6 @@ class CustomerLetterRecipient(models.Model):
         facts = self._customer_facts(partners, letter.company_id)
         contacts = self._pick_contacts(partners)
         langs = self._recipient_langs(letter, partners, contacts)
-        # segment paragraphs in each language, read once per (segment, lang)
-        paragraph_texts = {}
-
-        def paragraph_of(segment, lang):
-            if (segment, lang) not in paragraph_texts:
-                paragraph_texts[segment, lang] = segment.with_context(
-                    lang=lang
-                ).paragraph
-            return paragraph_texts[segment, lang]
-
         # sudo: balance, expiry and tier of the targeted customers only, read
         # with the methods behind the partner fields (no field cache to fill)
         partners_su = partners.sudo()
@@ -436,6 +426,16 @@ class CustomerLetterRecipient(models.Model):
                     value, format=pattern, locale=locale
                 )
             return dates[value, lang]
+
+        # segment paragraphs in each language, read once per (segment, lang)
+        paragraph_texts = {}
+
+        def paragraph_of(segment, lang):
+            if (segment, lang) not in paragraph_texts:
+                paragraph_texts[segment, lang] = segment.with_context(
+                    lang=lang
+                ).paragraph
+            return paragraph_texts[segment, lang]
 
         values = []
         for partner in partners:
