@@ -27,6 +27,7 @@
         "views/support_certification_views.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
         "report/support_sla_report_views.xml",
         "views/support_certification_menus.xml",
         "views/support_sla_tier_period_views.xml",

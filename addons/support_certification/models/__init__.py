@@ -9,3 +9,4 @@ from . import product_template
 from . import account_move
 from . import account_move_line
 from . import helpdesk_ticket
+from . import helpdesk_ticket_team

@@ -11,4 +11,5 @@ from . import test_partner_tier_search
 from . import test_sla_company
 from . import test_tier_sale
 from . import test_sla_display
+from . import test_dashboard
 from . import test_translations
