@@ -474,9 +474,14 @@ class TestTierSaleAccess(TierSaleCase):
             invoice.action_post()
         self.assertEqual(self._periods().state, "active")
         self.assertEqual(self._balance(), 10)
-        # periods are read, never written, by people
+        # periods are read, never written, by people; not by portal users
         period = self._periods().with_user(self.manager)
         self.assertEqual(period.tier_id, self.tier_gold)
+        self.assertEqual(
+            self._periods().with_user(self.agent).date_end, date(2027, 12, 31)
+        )
+        with self.assertRaises(AccessError):
+            self._periods().with_user(self.portal).read(["date_end"])
         with self.assertRaises(AccessError):
             period.write({"date_end": date(2030, 1, 1)})
         with self.assertRaises(AccessError):
