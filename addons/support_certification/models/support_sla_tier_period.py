@@ -485,9 +485,6 @@ class SupportSlaTierPeriod(models.Model):
         a batch leaves ``_reminder_domain`` (reminded, or renewed: no
         reminder needed), so a batch run again sends nothing twice.
         """
-        domain = self._reminder_domain(fields.Date.context_today(self))
-        periods = self.search(domain, order="date_end, id", limit=batch_size)
-        to_remind = periods - periods._renewed()
         customer_template = self.env.ref(
             "support_certification.mail_template_tier_renewal_customer",
             raise_if_not_found=False,
@@ -496,10 +493,17 @@ class SupportSlaTierPeriod(models.Model):
             "support_certification.mail_template_tier_renewal_salesperson",
             raise_if_not_found=False,
         )
+        if not (customer_template and salesperson_template):
+            # a deleted template: remind nobody rather than mark them reminded
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return True
+        domain = self._reminder_domain(fields.Date.context_today(self))
+        periods = self.search(domain, order="date_end, id", limit=batch_size)
+        to_remind = periods - periods._renewed()
         customers = to_remind.filtered(
             lambda p: not p.reminder_customer_sent and p.contact_id.email
         )
-        if customer_template and customers:
+        if customers:
             customers.message_post_with_source(
                 customer_template,
                 message_type="comment",
@@ -508,7 +512,7 @@ class SupportSlaTierPeriod(models.Model):
         salespeople = to_remind.filtered(
             lambda p: not p.reminder_salesperson_sent and p.user_id
         )
-        if salesperson_template and salespeople:
+        if salespeople:
             salespeople.message_post_with_source(
                 salesperson_template,
                 message_type="comment",

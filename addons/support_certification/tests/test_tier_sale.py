@@ -348,6 +348,16 @@ class TestTierReminder(TierSaleCase):
         self._remind("2026-12-02")
         self.assertEqual(len(self._reminders(period)), 2)
 
+    def test_deleted_template_marks_nobody_reminded(self):
+        self._invoice("2026-01-01")
+        period = self._periods()
+        self.env.ref(
+            "support_certification.mail_template_tier_renewal_salesperson"
+        ).unlink()
+        self._remind("2026-12-10")
+        self.assertFalse(self._reminders(period))
+        self.assertFalse(period.reminder_customer_sent)
+
     def test_renewed_period_is_not_reminded(self):
         self._invoice("2026-01-01")
         self._invoice("2026-11-15")
