@@ -79,3 +79,43 @@ class TestSlaDisplay(HttpCase):
             "support_certification_sla_display",
             login=agent.login,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestListHeaders(HttpCase):
+    """The lists of the add-on at 1440x900: no column header cut."""
+
+    browser_size = "1440x900"
+
+    def test_list_headers_fit(self):
+        manager = new_test_user(
+            self.env,
+            login="sc_headers_manager",
+            groups="support_certification.group_sla_manager",
+            tz="UTC",
+        )
+        company = self.env["res.partner"].create(
+            {"name": "Headers Ltd", "is_company": True}
+        )
+        person = self.env["res.partner"].create(
+            {"name": "Hana Header", "parent_id": company.id}
+        )
+        self.env["support.certification"].create(
+            {
+                "partner_id": person.id,
+                "level_id": self.env.ref(
+                    "support_certification.certification_level_professional"
+                ).id,
+            }
+        )
+        for action in (
+            "support_certification_action",
+            "support_certification_level_action",
+            "support_sla_tier_action",
+        ):
+            with self.subTest(action=action):
+                self.start_tour(
+                    f"/odoo/action-support_certification.{action}",
+                    "support_certification_list_headers",
+                    login=manager.login,
+                )
