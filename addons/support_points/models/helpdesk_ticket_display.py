@@ -4,10 +4,10 @@ from odoo import api, fields, models
 
 # a file of its own: how the balance reads on screens, apart from the charge
 # logic of helpdesk_ticket.py
-class HelpdeskTicket(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class HelpdeskTicket(models.Model):
     """How the customer's balance reads on the ticket kanban, list and form."""
 
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     support_points_display = fields.Selection(
         selection=[
