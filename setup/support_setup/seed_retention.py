@@ -1,16 +1,16 @@
 """Customers whose stories the health score is checked against (support_retention).
 
 Run by ``setup/seed`` after the tickets when support_retention is installed. It
-adds a cohort of customer companies (about 60% of ``--customers``, at least
-20) with a life written on purpose, through the ORM like the rest of the seed:
+adds as many customer companies as ``--customers`` with a life written on
+purpose, through the ORM like the rest of the seed:
 
-- loyal: a ticket or two a month and an invoice a quarter up to today;
-- troubled but staying: the same, with a bad quarter somewhere (a surge of
-  tickets closed late, so SLA breaches, and expired points) -- false alarms;
+- loyal: about a ticket a month and an invoice a quarter up to today;
+- troubled but staying: the same, with a bad half-year somewhere (fewer
+  tickets, most closed late, so SLA breaches, and expired points) -- the
+  false alarms;
 - leaving with warning signs: steady until a churn date 13 to 34 months ago,
-  then in the four months before it a surge of tickets closed late (SLA
-  breaches), unused points expiring, invoices stopping about six months
-  before; nothing after it;
+  with the same bad half-year just before it and invoices stopping five to
+  eight months before it; nothing after it;
 - leaving without warning: steady, invoiced until the churn date, then
   nothing.
 
@@ -28,7 +28,7 @@ from factory.random import randgen
 from . import factories as f
 
 # share of the cohort per story
-STORIES = {"loyal": 35, "troubled": 15, "warned": 30, "silent": 20}
+STORIES = {"loyal": 45, "troubled": 10, "warned": 30, "silent": 15}
 
 
 class RetentionSeeder:
@@ -56,7 +56,7 @@ class RetentionSeeder:
     # -- records -------------------------------------------------------------
     def run(self, customer_ids, contacts):
         base = len(customer_ids)
-        count = max(20, round(base * 0.6))
+        count = base
         self.seeder.reseed("retention")
         stories = [f.weighted(STORIES) for _i in range(count)]
         vals = f.CustomerFactory.build_batch(count)
@@ -88,11 +88,13 @@ class RetentionSeeder:
         pools = seeder.ticket_pools(
             [(c, p) for c, p in zip(contact_ids, ids, strict=True)]
         )
-        tickets, invoices, points = [], [], []
+        tickets, invoices, points, ends = [], [], [], {}
         for story, customer_id, contact_id in zip(
             stories, ids, contact_ids, strict=True
         ):
-            t, i, p = self.story(story, customer_id, contact_id, pools)
+            t, i, p, ends[customer_id] = self.story(
+                story, customer_id, contact_id, pools
+            )
             tickets += t
             invoices += i
             points += p
@@ -105,43 +107,50 @@ class RetentionSeeder:
         )
         self.create_points(points)
         self.create_invoices(invoices)
+        if seeder.has("customer.letter.ack"):
+            contact_of = dict(zip(ids, contact_ids, strict=True))
+            contact_of.update({cid: contact for contact, cid in contacts})
+            self.create_letters(
+                ends,
+                list(customer_ids),
+                contact_of,
+            )
 
     def story(self, story, customer_id, contact_id, pools):
         """Tickets, invoices and points lines of one customer's story."""
-        history = 4 * 365
-        if story in ("loyal", "troubled"):
-            end = 0
-        else:
-            end = randgen.randint(13 * 30, 34 * 30)
-        rate = randgen.uniform(1.0, 2.5)
-        tickets = [
-            self.ticket_vals(moment, contact_id, pools, late=randgen.random() < 0.05)
-            for moment in self._monthly(history, end, rate)
-        ]
-        invoice_stop = end
+        history = 40 * 30
+        end = 0 if story in ("loyal", "troubled") else randgen.randint(13 * 30, 34 * 30)
+        rate = randgen.uniform(0.4, 1.2)
         points = []
-        bad_quarter = None
+        trouble = None
+        invoice_stop = end
         if story == "warned":
-            bad_quarter = end + 120
-            invoice_stop = end + randgen.randint(150, 270)
+            # the last six months: fewer tickets, most closed late
+            trouble = end + 180
+            invoice_stop = end + randgen.randint(150, 240)
         elif story == "troubled":
-            bad_quarter = randgen.randint(120, 3 * 365)
-        if bad_quarter is not None:
-            # a surge of tickets, most closed late (SLA breaches)
-            for moment in self._monthly(bad_quarter, bad_quarter - 120, rate * 2.5):
-                tickets.append(
-                    self.ticket_vals(
-                        moment, contact_id, pools, late=randgen.random() < 0.6
-                    )
-                )
+            trouble = randgen.randint(180, 3 * 365)
+        if trouble is None:
+            moments = [(m, 0.05) for m in self._monthly(history, end, rate)]
+        else:
+            moments = [(m, 0.05) for m in self._monthly(history, trouble, rate)]
+            moments += [
+                (m, 0.6) for m in self._monthly(trouble, trouble - 180, rate * 0.6)
+            ]
+            if story == "troubled":
+                moments += [(m, 0.05) for m in self._monthly(trouble - 180, end, rate)]
             expired = randgen.choice([10, 20, 30])
-            points.append((customer_id, expired, self.ago(bad_quarter + 300)))
-            points.append((customer_id, -expired, self.ago(bad_quarter - 100)))
+            points.append((customer_id, expired, self.ago(trouble + 300)))
+            points.append((customer_id, -expired, self.ago(trouble - 120)))
+        tickets = [
+            self.ticket_vals(moment, contact_id, pools, late=randgen.random() < late)
+            for moment, late in moments
+        ]
         invoices = [
             (customer_id, moment.date())
             for moment in self._monthly(history, invoice_stop, 1 / 3)
         ]
-        return tickets, invoices, points
+        return tickets, invoices, points, (story, end)
 
     def ticket_vals(self, moment, contact_id, pools, late=False):
         hours = randgen.randint(200, 400) if late else randgen.randint(1, 3)
@@ -184,6 +193,68 @@ class RetentionSeeder:
         if self.seeder.commit:
             self.env.cr.commit()
         self.seeder.record("retention points", len(vals), time.perf_counter() - start)
+
+    def create_letters(self, ends, base_ids, contact_of):
+        """A terms letter every six months, acknowledged by most customers
+        within days; customers about to leave with warning signs mostly do
+        not acknowledge the letters of their last eight months."""
+        env = self.env
+        start = time.perf_counter()
+        Letter = env["customer.letter"]
+        Recipient = env["customer.letter.recipient"]
+        Ack = env["customer.letter.ack"]
+        rows = 0
+        for months in range(38, 0, -6):
+            sent = self.ago(months * 30.4)
+            letter = Letter.create(
+                {
+                    "name": f"Support terms, {sent:%B %Y}",
+                    "subject": "Our support terms, {{ object.company_name }}",
+                    "body": "<p>Dear {{ object.contact_name }}, our terms.</p>",
+                    "state": "sent",
+                    "sent_date": sent,
+                }
+            )
+            recipients = []
+            for customer_id in base_ids + list(ends):
+                story, end = ends.get(customer_id, ("base", 0))
+                days_ago = months * 30.4
+                if end >= days_ago:
+                    continue  # gone before the letter
+                if story == "warned" and days_ago - end < 240:
+                    acked = randgen.random() < 0.15
+                else:
+                    acked = randgen.random() < 0.8
+                recipients.append((customer_id, acked))
+            records = Recipient.create(
+                [
+                    {
+                        "letter_id": letter.id,
+                        "customer_id": customer_id,
+                        "contact_id": contact_of.get(customer_id),
+                        "mailed": True,
+                    }
+                    for customer_id, _acked in recipients
+                ]
+            )
+            Ack.create(
+                [
+                    {
+                        "letter_id": letter.id,
+                        "recipient_id": record.id,
+                        "partner_id": record.customer_id.id,
+                        "contact_id": record.contact_id.id,
+                        "date": sent + datetime.timedelta(days=randgen.randint(1, 20)),
+                    }
+                    for record, (_cid, acked) in zip(records, recipients, strict=True)
+                    if acked
+                ]
+            )
+            rows += 1 + len(records)
+        env.flush_all()
+        if self.seeder.commit:
+            env.cr.commit()
+        self.seeder.record("retention letters", rows, time.perf_counter() - start)
 
     def create_invoices(self, invoices):
         """Posted invoices of a support subscription (no points pack)."""

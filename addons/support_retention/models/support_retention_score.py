@@ -12,13 +12,15 @@ BANDS = [
     ("watch", "Watch"),
     ("at_risk", "At risk"),
 ]
-# score at or above: band
-HEALTHY_MIN = 70
-WATCH_MIN = 45
+# score at or above: band (at risk is about the riskiest 5-10% of the
+# seeded customers, see the README)
+HEALTHY_MIN = 75
+WATCH_MIN = 60
 # Customers per cron call: the ORM inserts 100 rows per statement, so every
 # batch of up to 100 customers costs the same queries.
 BATCH_SIZE = 100
-# Growth of a handful of tickets is noise: counted from this many tickets on.
+# Growth of a handful of tickets is noise: measured from this many tickets
+# in one of the two periods on.
 GROWTH_MIN_TICKETS = 3
 DAYS_PER_MONTH = 30.4
 
@@ -406,11 +408,12 @@ class _Sources:
         previous = self._count(
             self._tickets([("create_date", ">=", start), ("create_date", "<", middle)])
         )
-        return {
-            pid: (count - previous.get(pid, 0)) * 100.0 / max(previous.get(pid, 0), 1)
-            for pid, count in current.items()
-            if count >= GROWTH_MIN_TICKETS
-        }
+        values = {}
+        for pid in set(current) | set(previous):
+            now, before = current.get(pid, 0), previous.get(pid, 0)
+            if max(now, before) >= GROWTH_MIN_TICKETS:
+                values[pid] = (now - before) * 100.0 / max(before, 1)
+        return values
 
     def _measure_sla_breaches(self, days):
         return self._count(

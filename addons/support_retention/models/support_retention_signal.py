@@ -3,7 +3,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 MEASURES = [
-    ("ticket_growth", "Tickets up on the previous period (%)"),
+    ("ticket_growth", "Tickets up (or down) on the previous period (%)"),
     ("sla_breaches", "SLA breaches (tickets)"),
     ("charged_tickets", "Tickets charged (points or fee)"),
     ("fees", "Fees invoiced (tickets)"),
@@ -169,6 +169,12 @@ class SupportRetentionSignal(models.Model):
         days = self.window_days
         value = round(value)
         measure = self.measure
+        if measure == "ticket_growth" and value < 0:
+            return _(
+                "tickets down %(value)s%% on the previous %(days)s days",
+                value=-value,
+                days=days,
+            )
         if measure == "ticket_growth":
             return _(
                 "tickets up %(value)s%% on the previous %(days)s days",

@@ -4,3 +4,4 @@ from . import test_cron
 from . import test_performance
 from . import test_segment
 from . import test_backtest
+from . import test_tour

@@ -10,7 +10,10 @@ NOW = datetime(2026, 6, 15, 10, 0)
 
 class RetentionMixin:
     """Users per role, a helpdesk team and factories for customers with
-    tickets, breaches, invoices and ledger lines at given days before NOW."""
+    tickets, breaches, invoices and ledger lines at given days before
+    ``now_ref`` (NOW, or the real now for the browser tours)."""
+
+    now_ref = NOW
 
     @classmethod
     def _setup_retention(cls):
@@ -50,7 +53,9 @@ class RetentionMixin:
         values = {"name": name, "is_company": True, "customer_rank": 1}
         values.update(vals)
         partner = cls.env["res.partner"].create(values)
-        cls._backdate("res_partner", partner, NOW - timedelta(days=created_days_ago))
+        cls._backdate(
+            "res_partner", partner, cls.now_ref - timedelta(days=created_days_ago)
+        )
         return partner
 
     @classmethod
@@ -73,7 +78,7 @@ class RetentionMixin:
         }
         values.update(vals)
         ticket = cls.env["helpdesk.ticket"].create(values)
-        created = NOW - timedelta(days=days_ago)
+        created = cls.now_ref - timedelta(days=days_ago)
         cls._backdate("helpdesk_ticket", ticket, created)
         if breached:
             cls.env.cr.execute(
@@ -90,7 +95,7 @@ class RetentionMixin:
             {
                 "move_type": "out_invoice",
                 "partner_id": partner.id,
-                "invoice_date": (NOW - timedelta(days=days_ago)).date(),
+                "invoice_date": (cls.now_ref - timedelta(days=days_ago)).date(),
                 "invoice_line_ids": [
                     Command.create(
                         {"name": "Support", "quantity": 1, "price_unit": amount}
@@ -110,6 +115,32 @@ class RetentionMixin:
         cls._invoice(partner, 30)
         return partner
 
+    @classmethod
+    def _simple_signals(cls):
+        """Replace the shipped signals by two: SLA breaches (60) and months
+        without an invoice (40), so cron and tour tests do not depend on the
+        shipped weights, which are data people edit."""
+        cls.Signal.search([]).active = False
+        return cls.Signal.create(
+            [
+                {
+                    "name": "Breaches",
+                    "measure": "sla_breaches",
+                    "window_days": 90,
+                    "threshold_start": 0,
+                    "threshold_full": 2,
+                    "weight": 60,
+                },
+                {
+                    "name": "No invoice",
+                    "measure": "invoice_gap",
+                    "threshold_start": 3,
+                    "threshold_full": 6,
+                    "weight": 40,
+                },
+            ]
+        )
+
     def _scores(self, partners, as_of=NOW):
         return self.Score._compute_scores(partners, self.company, as_of)
 
@@ -125,4 +156,5 @@ class RetentionHttpCommon(RetentionMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.now_ref = datetime.now().replace(microsecond=0)
         cls._setup_retention()

@@ -12,6 +12,7 @@ class TestCron(RetentionCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._simple_signals()
         cls.steady = cls._healthy("Steady Co")
         cls.slipping = cls._healthy("Slipping Co", user_id=cls.user_sales.id)
 
@@ -28,21 +29,9 @@ class TestCron(RetentionCommon):
         )
 
     def _go_at_risk(self, partner, when):
-        # a burst of breached tickets invoiced as fees, expired points, and
-        # nothing invoiced any more
+        # a burst of breaches, and nothing invoiced any more
         for days in (1, 2, 3, 4):
-            ticket = self._ticket(partner, (NOW - when).days + days, breached=True)
-            self.env.cr.execute(
-                "UPDATE helpdesk_ticket SET support_charge_state = 'fee', "
-                "closed_date = create_date + interval '2 hours' WHERE id = %s",
-                (ticket.id,),
-            )
-        Move = self.env["support.points.move"]
-        Move.create({"partner_id": partner.id, "points": 20, "kind": "grant"})
-        expiry = Move.create(
-            {"partner_id": partner.id, "points": -20, "kind": "expire"}
-        )
-        self._backdate("support_points_move", expiry, when - timedelta(days=1), "date")
+            self._ticket(partner, (NOW - when).days + days, breached=True)
         self.env["account.move"].search(
             [("partner_id", "=", partner.id)]
         ).button_draft()

@@ -28,9 +28,9 @@ class TestScore(RetentionCommon):
 
     def test_breaches_cost_their_share_of_the_weight(self):
         result = self._scores(self.breached)[self.breached.id]
-        # 2 breaches, full risk at 3, weight 15: 10 points lost
-        self.assertEqual(result["score"], 90)
-        self.assertEqual(result["reasons"], [(10, "2 SLA breaches in 90 days")])
+        # 2 breaches, from 1 to full risk at 5, weight 15: 3.75 points lost
+        self.assertEqual(result["score"], 96)
+        self.assertEqual(result["reasons"], [(4, "2 SLA breaches in 180 days")])
 
     def test_as_of_only_counts_what_happened_before(self):
         # 60 days ago: only the breach of 300 days ago existed, out of window;
@@ -49,8 +49,8 @@ class TestScore(RetentionCommon):
         reasons = [text for _lost, text in result["reasons"]]
         self.assertIn("no invoice for 9 months", reasons)
         self.assertIn("no ticket for 8 months", reasons)
-        # invoice: 15 * (9.05 - 6) / 6 = 7.6; tickets: 15 * (7.9 - 4) / 6 = 9.7
-        self.assertEqual(result["score"], 83)
+        # invoice: 15 * (9.05 - 4) / 6 = 12.6; tickets: 25 * (7.9 - 2) / 6 = 24.6
+        self.assertEqual(result["score"], 63)
 
     def test_ticket_growth_and_tier_end(self):
         growing = self._healthy("Growing Co")
@@ -75,12 +75,23 @@ class TestScore(RetentionCommon):
                 "date_obtained": (NOW - timedelta(days=344)).date(),
             }
         )
-        reasons = dict(
-            (text, lost) for lost, text in self._scores(growing)[growing.id]["reasons"]
+        # both signals are shipped archived: score with them explicitly
+        signals = self.env.ref("support_retention.signal_ticket_growth") | self.env.ref(
+            "support_retention.signal_tier_end"
         )
+        result = self.Score._compute_scores(growing, self.company, NOW, signals)
+        reasons = {text: lost for lost, text in result[growing.id]["reasons"]}
         # 6 tickets in 90 days (5 + the one of 20 days ago) against 1 before
         self.assertIn("tickets up 500% on the previous 90 days", reasons)
         self.assertIn("tier ends in 21 days, not renewed", reasons)
+
+    def test_fewer_tickets_in_words(self):
+        fading = self._healthy("Fading Co")
+        for days in (200, 220, 240, 260):
+            self._ticket(fading, days)
+        reasons = [text for _l, text in self._scores(fading)[fading.id]["reasons"]]
+        # 1 ticket in the last 180 days against 4 before
+        self.assertIn("tickets down 75% on the previous 180 days", reasons)
 
     def test_points_expired_in_words(self):
         customer = self._healthy("Expiring Co")
