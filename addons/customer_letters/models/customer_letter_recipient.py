@@ -81,7 +81,8 @@ class CustomerLetterRecipient(models.Model):
         help="The person the letter was mailed to.",
     )
     email = fields.Char(readonly=True)
-    lang = fields.Char(
+    lang = fields.Selection(
+        selection="_get_langs",
         string="Language",
         readonly=True,
         help="The language the letter was written in for this customer: the "
@@ -161,6 +162,10 @@ class CustomerLetterRecipient(models.Model):
             "A customer receives a letter only once.",
         ),
     ]
+
+    @api.model
+    def _get_langs(self):
+        return self.env["res.lang"].get_installed()
 
     @api.depends("ack_ids")
     def _compute_acknowledged(self):
