@@ -11,7 +11,7 @@ VENV="${VENV:-$REPO/.venv}"
 PYTHON="${PYTHON:-python3.11}"
 ODOO_CONF="${ODOO_CONF:-$VENV/odoo.conf}"
 DB_USER="${PGUSER:-$(id -un)}"
-ADDONS="support_points,support_certification,customer_letters"
+ADDONS="support_points,support_certification,customer_letters,support_work_authorization,support_retention"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,9 +1,10 @@
 """Upgrade, uninstall and reinstall on a seeded database.
 
-``-u`` of the three add-ons keeps every balance, ledger line, SLA deadline and
+``-u`` of the add-ons keeps every balance, ledger line, SLA deadline and
 letter identical (checksums of the rows before and after).  Uninstalling
-customer_letters then support_certification leaves support_points and
-helpdesk_mgmt working (a ticket closes and is charged); reinstalling works.
+support_retention and support_work_authorization, then customer_letters and
+support_certification, leaves support_points and helpdesk_mgmt working (a
+ticket closes and is charged); reinstalling works.
 """
 
 import subprocess
@@ -13,7 +14,16 @@ from rl_infra import ODOO_BIN, PYTHON, REPO, _psql
 from rl_scenarios import CLOSED_STAGE, make_customer, make_tickets
 from rl_world import make_sent_letter
 
-ADDONS = "support_points,support_certification,customer_letters"
+ADDONS = (
+    "support_points,support_certification,customer_letters,"
+    "support_work_authorization,support_retention"
+)
+REMOVED = (
+    "support_retention",
+    "support_work_authorization",
+    "customer_letters",
+    "support_certification",
+)
 
 CHECKSUMS = {
     "balances": "SELECT partner_id, company_id, balance FROM support_points_balance "
@@ -106,7 +116,8 @@ def _module_states(db):
         db,
         "SELECT string_agg(name || '=' || state, ',' ORDER BY name) "
         "FROM ir_module_module WHERE name IN ('helpdesk_mgmt', 'support_points', "
-        "'support_certification', 'customer_letters')",
+        "'support_certification', 'customer_letters', 'support_retention', "
+        "'support_work_authorization')",
     )
     return dict(item.split("=") for item in rows.split(","))
 
@@ -139,15 +150,15 @@ def test_upgrade_keeps_data_and_uninstall_reinstall(
         k: (before[k], after[k]) for k in before if before[k] != after[k]
     }
 
-    # uninstall letters, then certification; points and the helpdesk keep working
+    # uninstall retention and work authorizations, then letters, then
+    # certification; points and the helpdesk keep working
     server = rl_servers(db, workers=0, name="uninstall")
     admin = server.rpc("admin", "admin")
-    for module in ("customer_letters", "support_certification"):
+    for module in REMOVED:
         mod = admin.search("ir.module.module", [("name", "=", module)])
         admin.call("ir.module.module", "button_immediate_uninstall", mod)
     states = _module_states(db)
-    assert states["customer_letters"] == "uninstalled"
-    assert states["support_certification"] == "uninstalled"
+    assert all(states[module] == "uninstalled" for module in REMOVED), states
     assert states["support_points"] == "installed"
     ledger_before = _checksums(db, ["ledger"])["ledger"]
     admin = server.rpc("admin", "admin")
@@ -170,8 +181,8 @@ def test_upgrade_keeps_data_and_uninstall_reinstall(
     assert admin.read("helpdesk.ticket", [new_ticket], ["name"])[0]["name"]
     server.stop()
 
-    # reinstall both
-    _odoo(conf, db, "-i", "support_certification,customer_letters")
+    # reinstall them all
+    _odoo(conf, db, "-i", ",".join(REMOVED))
     states = _module_states(db)
     assert all(state == "installed" for state in states.values()), states
     server = rl_servers(db, workers=0, name="reinstall")
