@@ -51,6 +51,21 @@ class TestTicketDisplay(SupportChargeCommon):
         rows = ticket.with_user(self.portal_user).read(["support_points_label"])
         self.assertEqual(rows[0]["support_points_label"], "5 points")
 
+    def test_list_headers_fit_their_columns(self):
+        """At 1440 pixels the ticket list read "Ticket num...", "Partner
+        Na..." and "Last Stage Up...": shorter headers, widths where needed."""
+        view = self.env["helpdesk.ticket"].get_views([(False, "list")])
+        arch = etree.fromstring(view["views"]["list"]["arch"])
+
+        def column(name):
+            return arch.xpath(f"//field[@name='{name}']")[0]
+
+        self.assertEqual(column("number").get("string"), "Number")
+        self.assertEqual(column("partner_name").get("string"), "Requester")
+        self.assertEqual(column("last_stage_update").get("string"), "In stage since")
+        self.assertTrue(column("last_stage_update").get("width"))
+        self.assertTrue(column("stage_id").get("width"))
+
 
 class TestGrantWizardScreen(SupportPointsCommon):
     def test_reopened_wizard_keeps_its_title(self):
