@@ -43,6 +43,15 @@ SCREENS = [
     ("sla-report", "/odoo/action-support_certification.support_sla_report_action"),
     ("letters", "/odoo/action-customer_letters.customer_letter_action"),
     ("letter-form", "letter"),
+    ("letter-effect", "/odoo/action-customer_letters.customer_letter_effect_action"),
+    (
+        "letter-effect-pivot",
+        "/odoo/action-customer_letters.customer_letter_effect_action?view_type=pivot",
+    ),
+    (
+        "letter-effect-segments",
+        "/odoo/action-customer_letters.customer_letter_report_action",
+    ),
     ("portal-points", "/my/support-points", (DESKTOP, PHONE)),
     (
         "points-ledger-graph",
@@ -59,6 +68,22 @@ SCREENS = [
         "/odoo/action-helpdesk_mgmt.helpdesk_ticket_dashboard_action",
     ),
     ("portal-home", "/my/home", (DESKTOP, PHONE)),
+    (
+        "work-auth-ticket",
+        lambda rpc: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{}".format(
+            *rpc.search("helpdesk.ticket", [("work_auth_visit_ids", "!=", False)])
+        ),
+        (DESKTOP, PHONE),
+    ),
+    (
+        "portal-work-auth-accept",
+        lambda rpc: "/my/orders/{}".format(
+            *rpc.search(
+                "sale.order", [("work_auth_id", "!=", False), ("state", "=", "sent")]
+            )
+        ),
+        (DESKTOP, PHONE),
+    ),
 ]
 
 
@@ -104,6 +129,8 @@ class Rpc:
 
 
 def resolve(rpc, target):
+    if callable(target):
+        return target(rpc)
     if target == "ticket":
         ids = rpc.search(
             "helpdesk.ticket", [("stage_id.closed", "=", False)]

@@ -41,6 +41,7 @@ class HelpdeskTicket(models.Model):
         ],
         compute="_compute_work_meter_state",
     )
+    work_meter_status = fields.Char(compute="_compute_work_meter_state")
     work_auth_unauthorized_hours = fields.Float(
         string="Hours logged before acceptance",
         compute="_compute_work_auth_unauthorized_hours",
@@ -61,20 +62,35 @@ class HelpdeskTicket(models.Model):
             live = ticket.work_auth_ids.filtered(lambda a: a.state != "cancel")
             ticket.work_auth_id = live.sorted("id")[-1:] if live else False
 
+    @api.depends_context("uid")
     @api.depends(
         "work_auth_visit_ids.departed_at",
         "work_auth_visit_ids.arrived_at",
         "work_auth_visit_ids.left_at",
     )
     def _compute_work_meter_state(self):
+        local = self.with_context(tz=self.env.user.tz or "UTC")
         for ticket in self:
             visit = ticket._work_meter_open_visit()
+            ticket.work_meter_status = False
             if not visit:
                 ticket.work_meter_state = "idle"
             elif visit.arrived_at:
                 ticket.work_meter_state = "onsite"
+                ticket.work_meter_status = _(
+                    "On site since %(time)s",
+                    time=fields.Datetime.context_timestamp(
+                        local, visit.arrived_at
+                    ).strftime("%H:%M"),
+                )
             else:
                 ticket.work_meter_state = "travel"
+                ticket.work_meter_status = _(
+                    "On the way since %(time)s",
+                    time=fields.Datetime.context_timestamp(
+                        local, visit.departed_at
+                    ).strftime("%H:%M"),
+                )
 
     @api.depends("timesheet_ids.unit_amount", "timesheet_ids.work_auth_unauthorized")
     def _compute_work_auth_unauthorized_hours(self):

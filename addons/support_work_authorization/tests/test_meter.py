@@ -65,6 +65,11 @@ class TestMeter(WorkAuthorizationCommon):
             self._meter("action_work_meter_leave", "2026-12-07 08:00:00")
         self._meter("action_work_meter_depart", "2026-12-07 08:00:00")
         self.assertEqual(self.ticket.work_meter_state, "travel")
+        # the agent is in Brussels
+        self.assertEqual(
+            self.ticket.with_user(self.agent).work_meter_status,
+            "On the way since 09:00",
+        )
         with self.assertRaisesRegex(UserError, "under way"):
             self._meter("action_work_meter_depart", "2026-12-07 08:10:00")
         self._meter("action_work_meter_arrive", "2026-12-07 08:20:00")

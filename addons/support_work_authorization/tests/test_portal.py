@@ -44,6 +44,14 @@ class TestPortal(WorkAuthorizationHttpCommon):
         self.assertEqual(self.authorization.state, "accepted")
         self.assertEqual(self.authorization.accepted_by_id, self.backup)
 
+    def test_portal_quotation_says_what_it_authorizes_and_who_accepts(self):
+        self.authenticate("wa_carl", "wa_carl")
+        page = self.url_open(self.order.get_portal_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"Work authorization {self.authorization.name}", page.text)
+        self.assertIn("Can accept for Harbor Clinic:", page.text)
+        self.assertIn("Nadia Boss, Tom Backup", page.text)
+
     def test_portal_ticket_shows_estimate_against_actual(self):
         self._accept(self.authorization, self.portal_contact)
         self._log(2.5, self.onsite)

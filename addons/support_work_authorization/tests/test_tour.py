@@ -9,7 +9,7 @@ class TestTours(WorkAuthorizationHttpCommon):
     def test_agent_prepares_and_runs_the_meter(self):
         self.ticket.name = "Tour sensor ticket"
         self.start_tour(
-            "/odoo/helpdesk-tickets",
+            f"/odoo/helpdesk-tickets/{self.ticket.id}",
             "support_work_authorization_agent",
             login="wa_agent",
         )

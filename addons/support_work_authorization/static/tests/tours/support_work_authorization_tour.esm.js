@@ -5,9 +5,8 @@ import {waitUntil} from "@odoo/hoot-dom";
 registry.category("web_tour.tours").add("support_work_authorization_agent", {
     steps: () => [
         {
-            content: "Open the ticket",
-            trigger: ".o_data_row:contains('Tour sensor ticket') .o_data_cell[name=name]",
-            run: "click",
+            content: "The ticket",
+            trigger: ".o_form_view .o_field_widget[name=name]:contains('Tour sensor ticket'), .o_form_view .o_field_widget[name=name] input:value(Tour sensor ticket)",
         },
         {
             content: "Prepare a work authorization from the ticket",
