@@ -21,3 +21,4 @@ from . import test_charge_preview
 from . import test_translations
 from . import test_portal_packs
 from . import test_ticket_received
+from . import test_running_balance_concurrency
