@@ -3,7 +3,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -119,6 +119,10 @@ class SupportRetentionScore(models.Model):
     @api.model
     def action_compute_now(self):
         """Queue the computation of every customer (the weekly cron, now)."""
+        if not self.env.user.has_group("support_retention.group_retention_manager"):
+            raise AccessError(
+                _("Only retention managers may compute the health scores.")
+            )
         self.env["support.retention.signal"]._get_scoring_signals(self.env.company)
         self.env.ref("support_retention.ir_cron_compute_scores")._trigger()
         return {
