@@ -191,6 +191,17 @@ SUDO_SITES = {
     ("customer_letters/models/customer_letter_ack.py", "_acknowledge"): [
         "test_rl_ack.py::test_ack_once",
     ],
+    # support_retention: aggregates per customer for the health score and
+    # its backtest, which only retention managers (and the cron) start
+    ("support_retention/models/support_retention_score.py", "_model"): [
+        "test_rl_retention.py::test_retention_computation_needs_a_retention_manager",
+    ],
+    (
+        "support_retention/wizards/support_retention_backtest.py",
+        "_activity_by_partner",
+    ): [
+        "test_rl_retention.py::test_retention_computation_needs_a_retention_manager",
+    ],
 }
 
 SUDO_RE = re.compile(r"\.sudo\(|compute_sudo=True")
