@@ -31,7 +31,10 @@ SCREENS = [
         "tickets-list",
         "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action?view_type=list",
     ),
-    ("tickets-kanban", "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action"),
+    (
+        "tickets-kanban",
+        "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action?view_type=kanban",
+    ),
     ("ticket-form", "ticket", (DESKTOP, PHONE)),
     ("points-ledger", "/odoo/action-support_points.support_points_move_action"),
     ("charge-rules", "/odoo/action-support_points.support_charge_rule_action"),
@@ -41,6 +44,14 @@ SCREENS = [
         "/odoo/action-support_certification.support_certification_action",
     ),
     ("sla-report", "/odoo/action-support_certification.support_sla_report_action"),
+    (
+        "sla-report-graph",
+        "/odoo/action-support_certification.support_sla_report_action?view_type=graph",
+    ),
+    (
+        "helpdesk-dashboard",
+        "/odoo/action-helpdesk_mgmt.helpdesk_ticket_dashboard_action",
+    ),
     ("letters", "/odoo/action-customer_letters.customer_letter_action"),
     ("letter-form", "letter"),
     ("letter-effect", "/odoo/action-customer_letters.customer_letter_effect_action"),
