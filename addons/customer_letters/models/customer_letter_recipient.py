@@ -437,9 +437,12 @@ class CustomerLetterRecipient(models.Model):
 
         def paragraph_of(segment, lang):
             if (segment, lang) not in paragraph_texts:
-                paragraph_texts[segment, lang] = segment.with_context(
-                    lang=lang
-                ).paragraph
+                # a segment not saved yet has no translation: its text is
+                # the one being written
+                translated = (
+                    segment.with_context(lang=lang) if segment._origin else segment
+                )
+                paragraph_texts[segment, lang] = translated.paragraph
             return paragraph_texts[segment, lang]
 
         values = []
@@ -537,7 +540,13 @@ class CustomerLetterRecipient(models.Model):
 
         def instructions(lang):
             if lang not in parsed:
-                translated = letter.with_context(lang=lang) if lang else letter
+                # a letter not saved yet (preview) has no translation: its
+                # text is the one being written
+                translated = (
+                    letter.with_context(lang=lang)
+                    if lang and letter._origin
+                    else letter
+                )
                 parsed[lang] = (
                     self._parse(translated.subject),
                     self._parse(translated.body),

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import UserError
+from odoo.tests import Form
 
 from .common import LettersCommon
 
@@ -134,3 +135,21 @@ class TestTranslation(LettersCommon):
         )
         with self.assertRaisesRegex(UserError, "object.nom"):
             self.letter.with_user(self.user_author).action_submit()
+
+    def test_preview_of_a_letter_not_saved_yet(self):
+        """A new letter has its text in the author's language only: the
+        preview in another language shows that text, not an empty mail."""
+        form = Form(self.Letter.with_user(self.user_author))
+        form.name = "Draft"
+        form.subject = "Hello {{ object.company_name }}"
+        form.body = (
+            "<p>Body for {{ object.contact_name }}</p>{{ object.segment_paragraphs }}"
+        )
+        with form.segment_ids.new() as segment:
+            segment.name = "All"
+            segment.domain = SCOPE
+            segment.paragraph = "<p>Paragraph</p>"
+        form.preview_partner_id = self.french
+        self.assertEqual(form.preview_subject, "Hello Client Dupont")
+        self.assertIn("Body for Client Dupont", form.preview_body)
+        self.assertIn("Paragraph", form.preview_body)
