@@ -45,8 +45,7 @@ class HelpdeskTicket(models.Model):
     work_auth_unauthorized_hours = fields.Float(
         string="Hours logged before acceptance",
         compute="_compute_work_auth_unauthorized_hours",
-        # every technician's time counts: computed as superuser, hours only
-        compute_sudo=True,
+        store=True,
     )
     work_auth_stage_before_id = fields.Many2one(
         comodel_name="helpdesk.ticket.stage",

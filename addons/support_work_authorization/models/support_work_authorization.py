@@ -111,18 +111,18 @@ class SupportWorkAuthorization(models.Model):
         copy=False,
         ondelete="set null",
     )
-    # the time logged on the ticket counts whoever logged it: computed as
-    # superuser (compute_sudo), only hours and names come out of it
-    estimate_hours = fields.Float(compute="_compute_hours", compute_sudo=True)
-    accepted_hours = fields.Float(compute="_compute_hours", compute_sudo=True)
+    estimate_hours = fields.Float(compute="_compute_estimate_hours")
+    accepted_hours = fields.Float(compute="_compute_estimate_hours")
+    # every technician's time counts, whoever reads: stored totals of the
+    # ticket's time, like helpdesk_mgmt_timesheet's total_hours on tickets
     actual_hours = fields.Float(
         string="Billable hours logged",
-        compute="_compute_hours",
-        compute_sudo=True,
+        compute="_compute_work_breakdown",
+        store=True,
     )
     work_breakdown = fields.Json(
         compute="_compute_work_breakdown",
-        compute_sudo=True,
+        store=True,
         help="Per time type: estimate, accepted, actual, no charge, visits; "
         "and the billable hours per product.",
     )
@@ -157,22 +157,13 @@ class SupportWorkAuthorization(models.Model):
                 authorization.contact_id = contacts[:1]
 
     @api.depends(
-        "line_ids.quantity",
-        "line_ids.accepted_quantity",
-        "line_ids.time_type_id",
-        "ticket_id.timesheet_ids.unit_amount",
-        "ticket_id.timesheet_ids.time_type_id",
-        "ticket_id.timesheet_ids.work_auth_no_charge",
+        "line_ids.quantity", "line_ids.accepted_quantity", "line_ids.time_type_id"
     )
-    def _compute_hours(self):
+    def _compute_estimate_hours(self):
         for authorization in self:
             time_lines = authorization.line_ids.filtered("time_type_id")
             authorization.estimate_hours = sum(time_lines.mapped("quantity"))
             authorization.accepted_hours = sum(time_lines.mapped("accepted_quantity"))
-            billable = authorization.ticket_id.timesheet_ids.filtered(
-                lambda line: line._work_auth_is_billable()
-            )
-            authorization.actual_hours = sum(billable.mapped("unit_amount"))
 
     @api.depends("line_ids.price_subtotal")
     def _compute_amount_estimate(self):
@@ -184,14 +175,19 @@ class SupportWorkAuthorization(models.Model):
     @api.depends(
         "line_ids.quantity",
         "line_ids.accepted_quantity",
+        "line_ids.time_type_id",
+        "contact_id.tz",
         "ticket_id.timesheet_ids.unit_amount",
         "ticket_id.timesheet_ids.time_type_id",
         "ticket_id.timesheet_ids.work_auth_no_charge",
+        "ticket_id.work_auth_visit_ids.arrived_at",
         "ticket_id.work_auth_visit_ids.left_at",
     )
     def _compute_work_breakdown(self):
         for authorization in self:
-            authorization.work_breakdown = authorization._breakdown()
+            breakdown = authorization._breakdown()
+            authorization.work_breakdown = breakdown
+            authorization.actual_hours = sum(breakdown["billable_by_product"].values())
 
     def _compute_breakdown_html(self):
         for authorization in self:
@@ -592,8 +588,9 @@ class SupportWorkAuthorization(models.Model):
     def _breakdown(self):
         """Per time type: accepted estimate, actual, no charge and the visits
         (travel and on-site times) in the contact's timezone; and the billable
-        hours per product. Read through ``work_breakdown``, computed as
-        superuser so that every technician's time counts."""
+        hours per product. Read through ``work_breakdown``, a stored field
+        the ORM computes as superuser, so that every technician's time
+        counts."""
         self.ensure_one()
         rows = {}
         billable_by_product = {}

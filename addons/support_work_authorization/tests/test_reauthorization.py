@@ -1,8 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 
-from .common import WorkAuthorizationCommon
+from .common import AGENT_GROUPS, WorkAuthorizationCommon
 
 
 class TestReauthorization(WorkAuthorizationCommon):
@@ -18,6 +19,16 @@ class TestReauthorization(WorkAuthorizationCommon):
         self._log(2.25, self.onsite)
         self.assertEqual(self.authorization.state, "accepted")
         self.assertEqual(self.ticket.stage_id, self.stage_progress)
+
+    def test_every_technicians_time_counts(self):
+        """Agents see their own timesheets only; the overrun counts all."""
+        other = new_test_user(self.env, login="wa_agent2", groups=AGENT_GROUPS)
+        self.env["hr.employee"].create({"name": "Agent 2", "user_id": other.id})
+        self._log(2.0, self.onsite, user=other)
+        self.assertEqual(self.authorization.state, "accepted")
+        self._log(1.5, self.travel)
+        self.assertEqual(self.authorization.state, "reauth")
+        self.assertEqual(self.authorization.with_user(self.agent).actual_hours, 3.5)
 
     def test_non_billable_time_does_not_count(self):
         self._log(3.0, self.onsite)
