@@ -187,9 +187,11 @@ class HelpdeskTicket(models.Model):
             # balance as the charge does; it writes nothing, and shows only
             # figures the ticket's reader sees anyway (the customer's
             # balance field, the rule's name, the fee of the shipped product)
-            preview = ticket.sudo()._support_charge_preview(
-                ticket._support_closing_stage()
-            )
+            # an open ticket: its closing in any stage that charges, the
+            # rules reading it as it is now (support_charge_preview() finds
+            # the very stage; the form spares that query on every opening)
+            stage = ticket.stage_id if ticket.stage_id.closed else None
+            preview = ticket.sudo()._support_charge_preview(stage)
             ticket.support_charge_preview_state = preview["charge_state"]
             ticket.support_charge_preview_message = preview["message"]
             ticket.support_charge_customer_message = preview["customer_message"]
@@ -309,6 +311,8 @@ class HelpdeskTicket(models.Model):
         # reads the rules and the balance as the charge does, writes nothing
         preview = self.sudo()._support_charge_preview(stage)
         preview.pop("customer_message")
+        currency = preview["currency"] or self.sudo().company_id.currency_id
+        preview["currency"] = currency.name
         return preview
 
     def action_view_support_points(self):
@@ -342,11 +346,13 @@ class HelpdeskTicket(models.Model):
         return stages.filtered(lambda s: s.closed and not s.support_no_charge)[:1]
 
     def _support_charge_preview(self, stage):
-        """``support_charge_preview`` for ``stage`` (may be empty), and the
-        customer's sentence (``customer_message``); called on ``sudo()``."""
+        """``support_charge_preview`` for ``stage`` (empty: the team has no
+        closing stage that charges; None: any closing stage that charges,
+        as ``_support_charge_decide`` takes it), and the customer's sentence
+        (``customer_message``); ``currency`` is the fee's currency record
+        (empty without a fee).  Called on ``sudo()``."""
         self.ensure_one()
-        company = self.company_id or self.env.company
-        if stage:
+        if stage is None or stage:
             decision = self._support_charge_decide(stage, self._support_read_balance)
         else:
             decision = {
@@ -361,7 +367,7 @@ class HelpdeskTicket(models.Model):
         balance_after = decision["balance_after"]
         if balance_after is None:
             balance_after = self.support_points_balance
-        fee_amount, currency = 0.0, company.currency_id
+        fee_amount, currency = 0.0, self.env["res.currency"]
         if decision["state"] == "fee":
             fee_amount, currency = self._support_fee_preview(decision["rule"])
         decision = dict(
@@ -372,10 +378,10 @@ class HelpdeskTicket(models.Model):
             "points": decision["points"],
             "balance_after": balance_after,
             "fee_amount": fee_amount,
-            "currency": currency.name,
+            "currency": currency,
             "message": self._support_preview_message(decision, stage),
             "charge_state": decision["state"],
-            "stage_id": stage.id or False,
+            "stage_id": stage.id if stage else False,
             "customer_message": self._support_customer_message(decision),
         }
 
@@ -684,7 +690,9 @@ class HelpdeskTicket(models.Model):
         """What closing this ticket in ``stage`` charges: the one decision
         both the charge (which applies it) and its preview (which shows it)
         take.  Called on ``sudo()`` tickets only (the company's rules apply,
-        whoever closes or previews).
+        whoever closes or previews).  ``stage`` None (the form's preview of
+        an open ticket): any closing stage that charges, the rules reading
+        the ticket as it is now.
 
         ``read_balance()`` returns ``(balance, expired, charge state)`` of the
         ticket's customer: ``_support_lock_balance`` for the charge (under the
@@ -714,9 +722,9 @@ class HelpdeskTicket(models.Model):
             "expired": 0,
             "balance_after": None,
         }
-        if not stage.closed:
+        if stage is not None and not stage.closed:
             return dict(decision, reason="open")
-        if stage.support_no_charge:
+        if stage is not None and stage.support_no_charge:
             return dict(decision, reason="no_charge_stage")
         if not self.commercial_partner_id:
             return dict(decision, reason="no_customer")
@@ -763,9 +771,10 @@ class HelpdeskTicket(models.Model):
 
     def _support_in_stage(self, stage):
         """The ticket as the charge rules see it once closed in ``stage``:
-        itself when it is there, else a copy in memory in that stage."""
+        itself when it is there (or ``stage`` is None), else a copy in memory
+        in that stage."""
         self.ensure_one()
-        if self.stage_id == stage or not self.id or not isinstance(self.id, int):
+        if stage is None or self.stage_id == stage or not isinstance(self.id, int):
             return self
         return self.new({"stage_id": stage.id}, origin=self)
 
