@@ -57,6 +57,7 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
         "create",
         "letter",
         "count",
+        "form",
         "cron",
         # the add-ons against the bare helpdesk, for information
         "close_bare",
@@ -73,6 +74,10 @@ def test_bench_tiny(scratch_db, odoo_conf, tmp_path):
     assert rows["cron"]["addons"]["queries"] > 0
     # run again while the cron reports tickets left, as Odoo's cron runner
     assert rows["cron"]["baseline"]["batches_per_run"] > 1, rows["cron"]
+    # the ticket form with the expected charge against without it
+    assert rows["form"]["result"] in ("pass", "FAIL"), rows["form"]
+    assert rows["form"]["addons"]["queries"] > rows["form"]["baseline"]["queries"]
+    assert len(rows["form"]["ratios"]) == 1 and rows["form"]["ratio"] > 0
     for key in ("close", "list", "create", "letter"):
         row = rows[key]
         assert row["result"] in ("pass", "FAIL"), row

@@ -165,6 +165,16 @@ SCENARIOS = [
         2.0,
     ),
     Scenario(
+        "form",
+        "ticket form read with the expected charge, vs without",
+        "<= 1.2x",
+        1.2,
+        # ten form reads are a few tenths of a second, and their pairs
+        # spread from 0.6x to 1.6x on this shared machine: many pairs, as
+        # for the list
+        min_runs=61,
+    ),
+    Scenario(
         "cron",
         "SLA cron over {cron_open} open tickets, queries per batch",
         "constant",
@@ -396,6 +406,74 @@ def list_specification(env):
         partner_spec = spec.setdefault("partner_id", {"fields": {"display_name": {}}})
         partner_spec.setdefault("fields", {})["support_points_balance"] = {}
     return spec
+
+
+# the ticket form's fields that show the expected charge (support_points)
+FORM_PREVIEW_FIELDS = ("support_charge_preview_state", "support_charge_preview_message")
+# form reads per measured run: one form opening is a few milliseconds
+FORM_READS = 10
+
+
+def form_specification(env):
+    """The fields the web client asks for when it opens a ticket's form."""
+    Ticket = env["helpdesk.ticket"]
+    views = Ticket.get_views([(False, "form")])
+    names = views["models"]["helpdesk.ticket"]["fields"]
+    return {
+        name: relational_spec(Ticket._fields[name])
+        for name in names
+        if name in Ticket._fields
+    }
+
+
+def run_form(side, params, with_preview):
+    """Open the form of open tickets of customers, one read each, with the
+    form's fields, or without the expected charge's fields."""
+
+    def prepare(env):
+        spec = form_specification(env)
+        if not with_preview:
+            for name in FORM_PREVIEW_FIELDS:
+                spec.pop(name, None)
+        tickets = env["helpdesk.ticket"].search(
+            [("stage_id.closed", "=", False), ("partner_id", "!=", False)],
+            order="id",
+            limit=FORM_READS,
+        )
+        return {"spec": spec, "ids": tickets.ids}
+
+    def action(env, state):
+        Ticket = env["helpdesk.ticket"]
+        for ticket_id in state["ids"]:
+            # each opening is a request of its own: nothing read for the
+            # previous form is in the cache
+            env.invalidate_all()
+            Ticket.browse(ticket_id).web_read(state["spec"])
+
+    return measure(side, prepare, action)
+
+
+def measure_form(suite, params, min_runs=0):
+    """The add-ons' ticket form read with and without the expected charge
+    (same database), in turn, run after run."""
+    if (
+        "support_charge_preview_message"
+        not in suite.registry["helpdesk.ticket"]._fields
+    ):
+        return {"result": "n/a", "note": "support_points has no charge preview"}
+    run_form(suite, params, False)
+    run_form(suite, params, True)
+    without, with_preview = [], []
+    for run in range(max(params["runs"], min_runs)):
+        pair = [(without, False), (with_preview, True)]
+        for samples, flag in pair[::-1] if run % 2 else pair:
+            samples.append(run_form(suite, params, flag))
+    summary = pair_summary(without, with_preview)
+    summary["note"] = (
+        f"left: without the expected charge, right: with it; {FORM_READS} "
+        "form reads per run (same database)"
+    )
+    return summary
 
 
 def relational_spec(field):
@@ -1169,6 +1247,8 @@ def measure_scenario(scenario, params, sides, bare, cron, bare_keys, log, smoke=
             row.update(measure_ledger(suite, params))
         elif scenario.key == "count":
             row.update(measure_count(suite, params, scenario))
+        elif scenario.key == "form":
+            row.update(measure_form(suite, params, min_runs))
         elif scenario.key == "cron":
             row.update(measure_cron(cron, params, scenario))
         if samples is not None:
