@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from .common import WorkAuthorizationCommon
 
@@ -51,6 +51,11 @@ class TestAcceptance(WorkAuthorizationCommon):
         authorization = self._authorization()
         with self.assertRaises(AccessError):
             authorization.with_user(helpdesk_only).action_send()
+        # but sees the authorization and its estimate, not the quotations
+        authorization.action_send()
+        form = Form(authorization.with_user(helpdesk_only))
+        self.assertEqual(form.contact_id, self.contact)
+        self.assertEqual(len(form.line_ids), 2)
 
     def test_only_authorized_contacts_accept(self):
         authorization = self._authorization()
