@@ -86,6 +86,49 @@ SCREENS = [
         ),
         (DESKTOP, PHONE),
     ),
+    # support_retention
+    (
+        "retention-at-risk",
+        "/odoo/action-support_retention.support_retention_score_action",
+    ),
+    (
+        "retention-reasons",
+        lambda rpc: "/odoo/action-support_retention.support_retention_score_action/"
+        "{}".format(
+            *rpc.search(
+                "support.retention.score",
+                [("is_latest", "=", True)],
+                order="score, id",
+            )
+        ),
+    ),
+    (
+        "retention-history",
+        "/odoo/action-support_retention.support_retention_score_action_history",
+    ),
+    (
+        "retention-signals",
+        "/odoo/action-support_retention.support_retention_signal_action",
+    ),
+    (
+        "retention-ticket",
+        lambda rpc: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{}".format(
+            *rpc.search(
+                "helpdesk.ticket",
+                [
+                    (
+                        "commercial_partner_id",
+                        "in",
+                        rpc.search(
+                            "res.partner",
+                            [("support_retention_band", "=", "at_risk")],
+                        ),
+                    )
+                ],
+            )
+        ),
+        (DESKTOP, PHONE),
+    ),
     (
         "portal-work-auth-accept",
         lambda rpc: "/my/orders/{}".format(

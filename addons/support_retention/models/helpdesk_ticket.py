@@ -37,3 +37,8 @@ class HelpdeskTicket(models.Model):
             ticket.support_retention_band = row.band if row else False
             ticket.support_retention_summary = row.summary if row else False
             ticket.support_retention_score = row.score if row else 0
+
+    def action_view_support_retention(self):
+        """The customer's health history (graph, pivot and list of scores)."""
+        self.ensure_one()
+        return self.commercial_partner_id.action_view_support_retention_history()

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .support_retention_score import BANDS
 
@@ -25,6 +26,7 @@ class ResPartner(models.Model):
         selection=BANDS,
         string="Health",
         compute="_compute_support_retention_score_id",
+        search="_search_support_retention_band",
         groups=SCORE_GROUP,
     )
     support_retention_trend = fields.Integer(
@@ -69,11 +71,38 @@ class ResPartner(models.Model):
             partner.support_retention_reasons = row.reasons if row else False
             partner.support_retention_date = row.date if row else False
 
+    def _search_support_retention_band(self, operator, value):
+        """Customers whose latest score in the current company is (not) in
+        the band(s)."""
+        bands = [value] if operator in ("=", "!=") else value
+        if operator not in ("=", "!=", "in", "not in") or not all(bands):
+            raise UserError(
+                _("Search the health band with =, !=, in or not in and a band.")
+            )
+        rows = self.env["support.retention.score"]._search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("is_latest", "=", True),
+                ("band", "in", list(bands)),
+            ]
+        )
+        in_or_not = "in" if operator in ("=", "in") else "not in"
+        return [("id", in_or_not, rows.subselect("partner_id"))]
+
     def action_view_support_retention_history(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "support_retention.support_retention_score_action_history"
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"search_default_group_date": 0}
+        action["name"] = _(
+            "Health of %(customer)s", customer=self.commercial_partner_id.name
+        )
+        # one customer: its scores one week after the other first
+        action["views"] = [
+            (False, "list"),
+            (False, "graph"),
+            (False, "pivot"),
+            (False, "form"),
+        ]
         return action

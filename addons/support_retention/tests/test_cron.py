@@ -113,3 +113,11 @@ class TestCron(RetentionCommon):
             self.Score.with_user(self.user_internal).search([])
         with self.assertRaises(AccessError):
             self._rows(self.slipping).with_user(self.user_agent).write({"score": 100})
+
+    def test_history_opens_from_ticket_and_partner(self):
+        self._run(NOW)
+        ticket = self._ticket(self.slipping, 0, user_id=self.user_agent.id)
+        action = ticket.with_user(self.user_agent).action_view_support_retention()
+        history = self.Score.with_user(self.user_agent).search(action["domain"])
+        self.assertEqual(history, self._rows(self.slipping))
+        self.assertEqual(action["views"][0], (False, "list"))

@@ -63,6 +63,24 @@ class TestSegment(RetentionCommon):
         self.assertFalse(self.at_risk_segment._matches(self.fine))
         self.assertTrue(self.everyone._matches(self.fine))
 
+    def test_partners_searchable_by_band(self):
+        Partner = self.env["res.partner"].with_user(self.user_agent)
+        mine = [("ref", "=", "rtseg")]
+        self.assertEqual(
+            Partner.search(mine + [("support_retention_band", "=", "at_risk")]),
+            self.silent,
+        )
+        self.assertEqual(
+            Partner.search(mine + [("support_retention_band", "!=", "at_risk")]),
+            self.fine,
+        )
+        self.assertEqual(
+            Partner.search(
+                mine + [("support_retention_band", "in", ["healthy", "watch"])]
+            ),
+            self.fine,
+        )
+
     def test_changing_the_band_counts_again(self):
         self.at_risk_segment.support_retention_band = "healthy"
         self.assertEqual(self.at_risk_segment._get_partners(), self.fine)
