@@ -98,6 +98,7 @@ class SupportWorkAuthorization(models.Model):
         related="ticket_id.work_auth_visit_ids",
     )
     pay_in_points = fields.Boolean(
+        string="Pay in points",
         help="The customer pays the estimate with service points: the "
         "quotation is at no charge and the points are used on acceptance.",
     )
@@ -126,7 +127,9 @@ class SupportWorkAuthorization(models.Model):
         help="Per time type: estimate, accepted, actual, no charge, visits; "
         "and the billable hours per product.",
     )
-    amount_estimate = fields.Monetary(compute="_compute_amount_estimate")
+    amount_estimate = fields.Monetary(
+        string="Estimated amount", compute="_compute_amount_estimate"
+    )
     absorb_reason = fields.Char(
         string="Reason to absorb the overrun",
         help="Why the company absorbs the time beyond the accepted estimate; "
