@@ -72,3 +72,39 @@ class TestSlaDashboard(SupportCertificationCase):
         for name in ("sla_breached_ticket_count", "sla_at_risk_ticket_count"):
             self.assertIn(f"record.{name}.value", arch)
         self.assertIn("search_default_filter_sla_breached", arch)
+
+
+class TestSlaScreensFrench(SupportCertificationCase):
+    """The SLA screens' new words ship in French (i18n/fr.po)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["support_certification"], ["fr_FR"], overwrite=True
+        )
+
+    def test_french_agent_reads_the_sla_screens_in_french(self):
+        agent = self.agent.with_context(lang="fr_FR")
+        teams = (
+            self.env["helpdesk.ticket.team"].with_user(agent).with_context(lang="fr_FR")
+        )
+        names = {section["name"] for section in teams.retrieve_dashboard()}
+        self.assertTrue({"SLA dépassé", "SLA à risque"} <= names, names)
+        arch = teams.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
+        self.assertIn("SLA dépassé", arch)
+        report = (
+            self.env["support.sla.report"].with_user(agent).with_context(lang="fr_FR")
+        )
+        fields = report.fields_get(["resolution_compliance"], ["string"])
+        self.assertEqual(
+            fields["resolution_compliance"]["string"], "Respect des résolutions (%)"
+        )
+        arch = (
+            self.env["helpdesk.ticket"]
+            .with_user(agent)
+            .with_context(lang="fr_FR")
+            .get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        self.assertIn("Échéance", arch)
