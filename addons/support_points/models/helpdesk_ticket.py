@@ -183,14 +183,14 @@ class HelpdeskTicket(models.Model):
     )
     def _compute_support_charge_preview(self):
         for ticket in self:
-            # sudo: the preview reads the charge rules and the customer's
-            # balance as the charge does; it writes nothing, and shows only
-            # figures the ticket's reader sees anyway (the customer's
-            # balance field, the rule's name, the fee of the shipped product)
             # an open ticket: its closing in any stage that charges, the
             # rules reading it as it is now (support_charge_preview() finds
             # the very stage; the form spares that query on every opening)
             stage = ticket.stage_id if ticket.stage_id.closed else None
+            # sudo: the preview reads the charge rules and the customer's
+            # balance as the charge does; it writes nothing, and shows only
+            # figures the ticket's reader sees anyway (the customer's
+            # balance field, the rule's name, the fee of the shipped product)
             preview = ticket.sudo()._support_charge_preview(stage)
             ticket.support_charge_preview_state = preview["charge_state"]
             ticket.support_charge_preview_message = preview["message"]
