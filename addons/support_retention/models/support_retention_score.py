@@ -92,9 +92,6 @@ class SupportRetentionScore(models.Model):
         "the customers worth most and most at risk first.",
     )
     is_latest = fields.Boolean(string="Latest", readonly=True, index=True)
-    customer_count = fields.Integer(
-        string="Customers", compute="_compute_customer_count", aggregator="sum"
-    )
 
     _sql_constraints = [
         (
@@ -108,9 +105,6 @@ class SupportRetentionScore(models.Model):
             "A health score is between 0 and 100.",
         ),
     ]
-
-    def _compute_customer_count(self):
-        self.customer_count = 1
 
     # ------------------------------------------------------------------
     # Actions
