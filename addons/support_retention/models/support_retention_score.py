@@ -181,16 +181,19 @@ class SupportRetentionScore(models.Model):
             if not done:
                 batch = partners.search(domain, order="id", limit=batch_size)
                 if batch:
-                    self.with_company(company)._record_scores(batch, company, now)
+                    self.with_company(company)._record_scores(
+                        batch, company, now, date=today
+                    )
                     done = len(batch)
             remaining += partners.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return True
 
-    def _record_scores(self, partners, company, as_of):
-        """Score ``partners`` in ``company`` at ``as_of`` and keep the rows:
-        a constant number of queries for the batch."""
-        date = as_of.date()
+    def _record_scores(self, partners, company, as_of, date=None):
+        """Score ``partners`` in ``company`` at ``as_of`` and keep the rows,
+        dated ``date`` (the run's day, by default as_of's): a constant number
+        of queries for the batch."""
+        date = date or as_of.date()
         results = self._compute_scores(partners, company, as_of)
         previous = self.search(
             [
