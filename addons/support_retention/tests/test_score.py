@@ -159,3 +159,25 @@ class TestSignals(RetentionCommon):
         self.assertEqual(tenure._risk_fraction(12), 0.5)
         self.assertEqual(tenure._risk_fraction(-3), 1.0)
         self.assertEqual(tenure._risk_fraction(None), 0.0)
+
+
+class TestCompanies(RetentionCommon):
+    def test_each_company_scores_its_own_tickets(self):
+        company_b = self.env["res.company"].create({"name": "Retention B"})
+        customer = self._healthy("Shared Co")
+        team_b = self.env["helpdesk.ticket.team"].create(
+            {"name": "B team", "company_id": company_b.id}
+        )
+        for days in (5, 6, 7):
+            self._ticket(
+                customer,
+                days,
+                breached=True,
+                company_id=company_b.id,
+                team_id=team_b.id,
+            )
+        score_a = self.Score._compute_scores(customer, self.company, NOW)
+        score_b = self.Score._compute_scores(customer, company_b, NOW)
+        self.assertEqual(score_a[customer.id]["score"], 100)
+        reasons_b = [text for _l, text in score_b[customer.id]["reasons"]]
+        self.assertIn("3 SLA breaches in 180 days", reasons_b)
