@@ -111,6 +111,16 @@ SCREENS = [
         "/odoo/action-support_retention.support_retention_signal_action",
     ),
     (
+        "retention-partner",
+        lambda rpc: "/odoo/res.partner/{}".format(
+            *rpc.search("res.partner", [("support_retention_band", "=", "at_risk")])
+        ),
+    ),
+    (
+        "retention-backtest",
+        "/odoo/action-support_retention.support_retention_backtest_action",
+    ),
+    (
         "retention-ticket",
         lambda rpc: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{}".format(
             *rpc.search(
