@@ -78,5 +78,12 @@ class TestPortalPointsFrench(FrenchMixin, SupportPointsCommon, HttpCase):
         page = self.url_open("/my/support-points").text
         self.assertIn("Points restants", page)
         self.assertIn("Attribution", page)
+        self.assertIn("expirant le", page)
+        self.assertIn("Ce que vaut un point", page)
+        self.assertIn("Historique", page)
+        # the price list is worded by the code: code translations
+        self.assertIn("vous récupérez 1 point", page)
+        self.assertNotIn("What a point buys", page)
+        self.assertNotIn("back to you", page)
         self.assertNotIn("Points left", page)
         self.assertNotIn("No support points yet.", page)
