@@ -12,7 +12,7 @@ SLA_STATES = [
     ("met", "Met"),
     ("breached", "Breached"),
 ]
-# What the views show of the SLA as a whole (see _compute_sla_status).
+# What the views show of the SLA as a whole (see _sla_status_of).
 SLA_STATUSES = [
     ("running", "Running"),
     ("at_risk", "At Risk"),
@@ -30,7 +30,12 @@ DEADLINE_FIELDS = {
     "response_risk": "sla_response_risk_date",
     "resolution_risk": "sla_resolution_risk_date",
 }
-STATE_FIELDS = ["sla_response_state", "sla_resolution_state", "sla_at_risk"]
+STATE_FIELDS = [
+    "sla_response_state",
+    "sla_resolution_state",
+    "sla_at_risk",
+    "sla_status",
+]
 # Computed, but editable so that create() can store the values it plans in
 # batch (no recomputation); only SLA managers may write them explicitly.
 SLA_COMPUTED_FIELDS = set(DEADLINE_FIELDS.values()) | set(STATE_FIELDS)
@@ -154,10 +159,14 @@ class HelpdeskTicket(models.Model):
     sla_status = fields.Selection(
         selection=SLA_STATUSES,
         string="SLA",
-        compute="_compute_sla_status",
-        # stored: the list reads it without a per-row compute, and it can be
-        # grouped and sorted on
+        # computed with the states they sum up, in one recomputation (a
+        # second, chained one would cost each closing another automation
+        # lookup); stored: the list reads it without a per-row compute, and
+        # it can be grouped and sorted on
+        compute="_compute_sla_states",
         store=True,
+        readonly=False,
+        copy=False,
         help="The ticket's SLA in one word: breached when one of its clocks "
         "is, paused while the ticket waits in a paused stage, at risk when "
         "less than 20% of a running clock's time is left, met when both "
@@ -184,28 +193,22 @@ class HelpdeskTicket(models.Model):
         editable = self.env.su or self.env.user.has_group(SLA_MANAGER_GROUP)
         self.sla_tier_editable = editable
 
-    @api.depends(
-        "sla_response_state",
-        "sla_resolution_state",
-        "sla_at_risk",
-    )
-    def _compute_sla_status(self):
-        for ticket in self:
-            states = {ticket.sla_response_state, ticket.sla_resolution_state}
-            states.discard(False)
-            if not states:
-                status = False
-            elif "breached" in states:
-                status = "breached"
-            elif "paused" in states:
-                status = "paused"
-            elif ticket.sla_at_risk:
-                status = "at_risk"
-            elif "running" in states:
-                status = "running"
-            else:
-                status = "met"
-            ticket.sla_status = status
+    @api.model
+    def _sla_status_of(self, response, resolution, at_risk):
+        """The SLA in one word, from the two clocks' states."""
+        states = {response, resolution}
+        states.discard(False)
+        if not states:
+            return False
+        if "breached" in states:
+            return "breached"
+        if "paused" in states:
+            return "paused"
+        if at_risk:
+            return "at_risk"
+        if "running" in states:
+            return "running"
+        return "met"
 
     @api.depends("sla_status", "sla_response_state", "sla_resolution_state")
     def _compute_sla_deadline_kind(self):
@@ -252,6 +255,7 @@ class HelpdeskTicket(models.Model):
                 ticket.sla_response_state = False
                 ticket.sla_resolution_state = False
                 ticket.sla_at_risk = False
+                ticket.sla_status = False
                 continue
             closed_at = (ticket.closed_date or now) if ticket.stage_id.closed else False
             response = ticket._sla_clock_state(
@@ -262,11 +266,13 @@ class HelpdeskTicket(models.Model):
             resolution = ticket._sla_clock_state(
                 ticket.sla_resolution_deadline, closed_at, now
             )
-            ticket.sla_response_state = response
-            ticket.sla_resolution_state = resolution
-            ticket.sla_at_risk = (
+            at_risk = (
                 response == "running" and now >= ticket.sla_response_risk_date
             ) or (resolution == "running" and now >= ticket.sla_resolution_risk_date)
+            ticket.sla_response_state = response
+            ticket.sla_resolution_state = resolution
+            ticket.sla_at_risk = at_risk
+            ticket.sla_status = self._sla_status_of(response, resolution, at_risk)
 
     def _sla_clock_state(self, deadline, done_at, now):
         self.ensure_one()
@@ -517,16 +523,16 @@ class HelpdeskTicket(models.Model):
             resolution = self._sla_open_state(
                 now, paused_since, deadlines["sla_resolution_deadline"]
             )
+            at_risk = (
+                response == "running" and now >= deadlines["sla_response_risk_date"]
+            ) or (
+                resolution == "running" and now >= deadlines["sla_resolution_risk_date"]
+            )
             vals.update(
                 sla_response_state=response,
                 sla_resolution_state=resolution,
-                sla_at_risk=(
-                    response == "running" and now >= deadlines["sla_response_risk_date"]
-                )
-                or (
-                    resolution == "running"
-                    and now >= deadlines["sla_resolution_risk_date"]
-                ),
+                sla_at_risk=at_risk,
+                sla_status=self._sla_status_of(response, resolution, at_risk),
             )
         return created_paused
 

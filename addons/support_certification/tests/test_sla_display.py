@@ -23,18 +23,36 @@ class TestSlaStatus(SupportCertificationCase):
             (("met", "met", False), ("met", "resolution")),
             ((False, False, False), (False, False)),
         ]
+        Ticket = self.env["helpdesk.ticket"]
         for (response, resolution, at_risk), expected in cases:
             with self.subTest(response=response, resolution=resolution, risk=at_risk):
+                status = Ticket._sla_status_of(response, resolution, at_risk)
                 ticket.write(
                     {
                         "sla_response_state": response,
                         "sla_resolution_state": resolution,
                         "sla_at_risk": at_risk,
+                        "sla_status": status,
                     }
                 )
                 self.assertEqual(
                     (ticket.sla_status, ticket.sla_deadline_kind), expected
                 )
+
+    def test_status_follows_the_clocks(self):
+        """The stored status is recomputed with the states it sums up: on
+        creation, on closing and when the SLA check stores new states."""
+        ticket = self._ticket(self.alice, self.agent)
+        self.assertEqual(ticket.sla_status, "running")
+        ticket.write({"sla_status": "met"})  # stale on purpose
+        ticket._sla_check_batch()
+        self.assertEqual(ticket.sla_status, "running")
+        closed = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
+        ticket.stage_id = closed
+        self.assertEqual(ticket.sla_resolution_state, "met")
+        self.assertEqual(ticket.sla_status, "met")
 
 
 @tagged("post_install", "-at_install")
