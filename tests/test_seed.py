@@ -29,13 +29,35 @@ def test_seed_tiny(scratch_db, odoo_conf):
     assert "constraints: all seeded records pass" in result.stdout
     assert "rows/s" in result.stdout
 
-    assert scalar(db, "SELECT count(*) FROM res_partner WHERE customer_rank > 0") == 8
+    # support_retention adds as many customers again, each with a story
+    # (loyal, troubled, leaving with or without warning) and its own tickets
+    story = r"name ~ ' \((loyal|troubled|warned|silent)\)$'"
+    assert (
+        scalar(
+            db, f"SELECT count(*) FROM res_partner WHERE customer_rank > 0 AND {story}"
+        )
+        == 8
+    )
+    assert (
+        scalar(
+            db,
+            "SELECT count(*) FROM res_partner WHERE customer_rank > 0 "
+            f"AND NOT ({story})",
+        )
+        == 8
+    )
+    story_tickets = scalar(
+        db,
+        "SELECT count(*) FROM helpdesk_ticket t JOIN res_partner p "
+        f"ON p.id = t.commercial_partner_id WHERE p.{story}",
+    )
+    assert story_tickets > 0
     # every contact belongs to a customer, and every ticket to a contact
     contacts = scalar(
         db, "SELECT count(*) FROM res_partner WHERE parent_id IS NOT NULL"
     )
-    assert 8 <= contacts <= 32
-    assert scalar(db, "SELECT count(*) FROM helpdesk_ticket") == 120
+    assert 16 <= contacts <= 64
+    assert scalar(db, "SELECT count(*) FROM helpdesk_ticket") == 120 + story_tickets
     assert (
         scalar(db, "SELECT count(*) FROM helpdesk_ticket WHERE partner_id IS NULL") == 0
     )
@@ -51,7 +73,7 @@ def test_seed_tiny(scratch_db, odoo_conf):
         "SELECT count(*) FROM helpdesk_ticket t JOIN helpdesk_ticket_stage s "
         "ON s.id = t.stage_id WHERE s.closed",
     )
-    assert 0 < closed < 120
+    assert 0 < closed < 120 + story_tickets
     assert (
         scalar(
             db,
