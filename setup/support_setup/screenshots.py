@@ -74,10 +74,6 @@ SCREENS = [
     ),
     ("points-packs", "/odoo/action-support_points.support_points_pack_action"),
     ("points-grant", "/odoo/action-support_points.support_points_grant_wizard_action"),
-    (
-        "helpdesk-dashboard",
-        "/odoo/action-helpdesk_mgmt.helpdesk_ticket_dashboard_action",
-    ),
     ("portal-home", "/my/home", (DESKTOP, PHONE)),
     (
         "work-auth-ticket",
