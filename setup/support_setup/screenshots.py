@@ -347,7 +347,13 @@ def main(argv=None):
                 args.url, args.db, args.portal_login, portal_password
             )
             rpc = portal
-        url = args.url.rstrip("/") + resolve(staff, target)
+        try:
+            url = args.url.rstrip("/") + resolve(staff, target)
+        except IndexError:
+            # a screen of one record the database has none of (e.g. a ticket
+            # with technician visits): say so and go on with the others
+            print(f"skipped {name}: no record to show", file=sys.stderr)
+            continue
         browser = Browser(args.chromium)
         try:
             browser.send("Network.enable")
