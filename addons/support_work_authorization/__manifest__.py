@@ -23,6 +23,7 @@
         "data/mail_template_data.xml",
         "views/support_work_authorization_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_list_views.xml",
         "views/project_time_type_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
