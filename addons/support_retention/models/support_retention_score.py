@@ -26,9 +26,12 @@ DAYS_PER_MONTH = 30.4
 
 
 def band_of(score):
+    """healthy from 75, watch above 60, at risk at 60 or below: a customer
+    with neither a ticket nor an invoice for months loses exactly the two
+    "lately" signals (40 of the shipped 100) and is at risk, not watched."""
     if score >= HEALTHY_MIN:
         return "healthy"
-    if score >= WATCH_MIN:
+    if score > WATCH_MIN:
         return "watch"
     return "at_risk"
 

@@ -181,3 +181,24 @@ class TestCompanies(RetentionCommon):
         self.assertEqual(score_a[customer.id]["score"], 100)
         reasons_b = [text for _l, text in score_b[customer.id]["reasons"]]
         self.assertIn("3 SLA breaches in 180 days", reasons_b)
+
+
+class TestBands(RetentionCommon):
+    def test_band_boundaries(self):
+        from ..models.support_retention_score import band_of
+
+        self.assertEqual(
+            [band_of(score) for score in (100, 75, 74, 61, 60, 0)],
+            ["healthy", "healthy", "watch", "watch", "at_risk", "at_risk"],
+        )
+
+    def test_a_customer_silent_for_years_is_at_risk(self):
+        """With the shipped signals, a customer with neither a ticket nor an
+        invoice for three years is at risk, not watched."""
+        from ..models.support_retention_score import band_of
+
+        silent = self._customer("Silent Co")
+        self._ticket(silent, 1100)
+        self._invoice(silent, 1100)
+        result = self._scores(silent)[silent.id]
+        self.assertEqual(band_of(result["score"]), "at_risk", result)
