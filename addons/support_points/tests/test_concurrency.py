@@ -5,43 +5,18 @@ import time
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tools import config
+from odoo.tests import tagged
+
+from .committed_customer import CommittedCustomerCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentCharges(BaseCase):
+class TestConcurrentCharges(CommittedCustomerCase):
     """Two real transactions spending the same customer's points.
 
     Runs on committed data (its own customer, removed afterwards) because the
     lock only shows between separate database transactions.
     """
-
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(config["db_name"].split(",")[0])
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            self.partner_id = (
-                env["res.partner"]
-                .create({"name": "Concurrent Co", "is_company": True})
-                .id
-            )
-            env["res.partner"].browse(self.partner_id).support_points_grant(1, "one")
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            params = {"partner": self.partner_id}
-            cr.execute(
-                "DELETE FROM support_points_move WHERE partner_id = %(partner)s", params
-            )
-            cr.execute(
-                "DELETE FROM support_points_balance WHERE partner_id = %(partner)s",
-                params,
-            )
-            cr.execute("DELETE FROM res_partner WHERE id = %(partner)s", params)
 
     def _consume(self, env):
         return env["support.points.move"].create(

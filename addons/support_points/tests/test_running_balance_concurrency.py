@@ -6,40 +6,19 @@ from itertools import accumulate
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tools import config
+from odoo.tests import tagged
+
+from .committed_customer import CommittedCustomerCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentRunningBalance(BaseCase):
+class TestConcurrentRunningBalance(CommittedCustomerCase):
     """Two real transactions booking lines of the same customer: each line's
     running balance is the balance after it, in the order the lines are
     booked (id order), whoever wins the balance row's lock."""
 
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(config["db_name"].split(",")[0])
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            partner = env["res.partner"].create(
-                {"name": "Concurrent Balance Co", "is_company": True}
-            )
-            self.partner_id = partner.id
-            partner.support_points_grant(5, "five")
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            params = {"partner": self.partner_id}
-            cr.execute(
-                "DELETE FROM support_points_move WHERE partner_id = %(partner)s", params
-            )
-            cr.execute(
-                "DELETE FROM support_points_balance WHERE partner_id = %(partner)s",
-                params,
-            )
-            cr.execute("DELETE FROM res_partner WHERE id = %(partner)s", params)
+    customer_name = "Concurrent Balance Co"
+    first_points = 5
 
     def _book(self, env, points):
         return env["support.points.move"].create(

@@ -81,6 +81,9 @@ class RetentionMixin:
         created = cls.now_ref - timedelta(days=days_ago)
         cls._backdate("helpdesk_ticket", ticket, created)
         if breached:
+            # a breach in the past, as the SLA check stored it then: the ORM
+            # recomputes the SLA states from today's clock, and only SLA
+            # managers may write them (test data only, as _backdate does)
             cls.env.cr.execute(
                 "UPDATE helpdesk_ticket SET sla_resolution_state = 'breached', "
                 "sla_resolution_deadline = %s WHERE id = %s",
